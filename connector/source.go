@@ -1,0 +1,78 @@
+// Package connector holds weir's sources and sinks: files (CSV, TSV, JSON lines), stdin and
+// stdout, and later the generators. A source turns bytes into Arrow record batches of the
+// stream's declared schema.
+package connector
+
+import (
+	"context"
+	"fmt"
+	"sync/atomic"
+
+	"github.com/apache/arrow-go/v18/arrow"
+)
+
+// Source produces the batches of one stream partition.
+//
+// Open is called once before Next. Next blocks until rows are available and returns a batch of
+// at most a few thousand rows, or io.EOF at the end of bounded input; the caller owns the batch
+// and releases it. A source hands out the rows it has as soon as its input pauses, so a query
+// over a pipe that stays open still sees every row written to it. Next checks ctx between
+// batches and returns ctx.Err() once it is done. Close is idempotent.
+type Source interface {
+	Schema() *arrow.Schema
+	Open(ctx context.Context) error
+	Next(ctx context.Context) (arrow.RecordBatch, error)
+	Close() error
+	// Stats returns the source's counters; safe to call from another goroutine.
+	Stats() *SourceStats
+}
+
+// SourceStats counts what a source read and what it skipped.
+type SourceStats struct {
+	RowsRead    atomic.Int64 // rows turned into batch rows
+	RowsSkipped atomic.Int64 // malformed rows skipped
+
+	warn func(Warning)
+}
+
+// Warning is a problem with one input row, reported with where it is.
+type Warning struct {
+	File    string
+	Line    int64
+	Message string
+}
+
+func (w Warning) String() string {
+	return fmt.Sprintf("%s:%d: %s", w.File, w.Line, w.Message)
+}
+
+// OnWarning sets the function that receives each skipped row's warning.
+func (s *SourceStats) OnWarning(f func(Warning)) { s.warn = f }
+
+// Skip counts a skipped row and reports it.
+func (s *SourceStats) Skip(w Warning) {
+	s.RowsSkipped.Add(1)
+	if s.warn != nil {
+		s.warn(w)
+	}
+}
+
+// OnError says what a source does with a malformed row.
+type OnError string
+
+// The on_error choices.
+const (
+	OnErrorSkip OnError = "skip" // skip, count and report it (the default)
+	OnErrorFail OnError = "fail" // stop the query at it
+)
+
+// FileOptions are the options of the file connector, as written in CREATE STREAM ... WITH.
+type FileOptions struct {
+	Path      string   // a file; "-" or "" with Reader set for stdin
+	Format    string   // csv, tsv, json
+	Header    *bool    // nil: true for csv and tsv
+	Delimiter rune     // 0: ',' for csv, '\t' for tsv
+	Null      []string // extra strings read as NULL
+	OnError   OnError
+	BatchSize int // rows per batch at most; 0 means 4096
+}
