@@ -75,4 +75,6 @@ type FileOptions struct {
 	Null      []string // extra strings read as NULL
 	OnError   OnError
 	BatchSize int // rows per batch at most; 0 means 4096
+	// Compression is "gzip" or "none"; "" takes it from the path (.gz is gzip).
+	Compression string
 }

@@ -1,0 +1,868 @@
+package connector
+
+import (
+	"bufio"
+	"bytes"
+	"compress/gzip"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"github.com/weirsql/weir/functions"
+)
+
+// This file holds what the text sources share (opening files, reading lines, turning rows into
+// batches, converting text to column values) and the CSV/TSV row format itself.
+
+// ErrMalformed is wrapped by the error a source returns at a malformed row when its on_error
+// option is 'fail'.
+var ErrMalformed = errors.New("malformed row")
+
+// RowError is the error that stops a source at a malformed row under on_error = 'fail'. It
+// reads "file:line: message".
+type RowError struct{ Warning }
+
+func (e *RowError) Error() string { return e.Warning.String() }
+
+// Unwrap returns ErrMalformed.
+func (e *RowError) Unwrap() error { return ErrMalformed }
+
+const (
+	defaultBatchSize = 4096
+	readBufferSize   = 1 << 20
+	maxShownValue    = 60 // bytes of a bad value quoted in a warning
+)
+
+// NewFileSource returns a source that reads the file at opts.Path in opts.Format (csv, tsv or
+// json; when empty, taken from the file's extension). A path ending in .gz is gunzipped. The
+// file is opened by Open; a missing file is reported here already. Batches have the given
+// schema, whose columns must be BOOLEAN, BIGINT, DOUBLE, VARCHAR or TIMESTAMP; mem allocates
+// them (nil means the default allocator).
+func NewFileSource(opts FileOptions, schema *arrow.Schema, mem memory.Allocator) (Source, error) {
+	if opts.Path == "" || opts.Path == "-" {
+		return nil, errors.New("file source: no path given (stdin is read with NewReaderSource)")
+	}
+	if _, err := os.Stat(opts.Path); err != nil {
+		return nil, err
+	}
+	s, err := newTextSource(opts.Path, opts, schema, mem)
+	if err != nil {
+		return nil, err
+	}
+	s.input = func() (io.Reader, io.Closer, error) { return openInput(opts) }
+	return s, nil
+}
+
+// NewReaderSource returns a source that reads r, such as stdin or a pipe, in opts.Format (csv
+// when empty); name stands for r in warnings, e.g. "stdin". opts.Path is ignored and
+// opts.Compression "gzip" gunzips r. The source never closes r.
+func NewReaderSource(
+	name string, r io.Reader, opts FileOptions, schema *arrow.Schema, mem memory.Allocator,
+) (Source, error) {
+	if opts.Format == "" {
+		opts.Format = "csv"
+	}
+	s, err := newTextSource(name, opts, schema, mem)
+	if err != nil {
+		return nil, err
+	}
+	gz, err := isGzip(opts, "")
+	if err != nil {
+		return nil, err
+	}
+	s.input = func() (io.Reader, io.Closer, error) {
+		if !gz {
+			return r, nil, nil
+		}
+		z, err := gzip.NewReader(r)
+		if err != nil {
+			return nil, nil, fmt.Errorf("%s: %w", name, err)
+		}
+		return z, nil, nil
+	}
+	return s, nil
+}
+
+// formatOf returns the format of opts, from the file's extension when opts.Format is empty.
+func formatOf(opts FileOptions) (string, error) {
+	f := strings.ToLower(opts.Format)
+	if f == "" {
+		p := strings.TrimSuffix(strings.ToLower(opts.Path), ".gz")
+		switch {
+		case strings.HasSuffix(p, ".tsv"), strings.HasSuffix(p, ".tab"):
+			f = "tsv"
+		case strings.HasSuffix(p, ".json"), strings.HasSuffix(p, ".jsonl"),
+			strings.HasSuffix(p, ".ndjson"):
+			f = "json"
+		default:
+			f = "csv"
+		}
+	}
+	switch f {
+	case "csv", "tsv":
+		return f, nil
+	case "json", "jsonl", "ndjson":
+		return "json", nil
+	}
+	return "", fmt.Errorf("unsupported: format %q for a text source (csv, tsv, json)", opts.Format)
+}
+
+// isGzip says whether the input is gzip-compressed: from opts.Compression, else from the
+// path's extension.
+func isGzip(opts FileOptions, path string) (bool, error) {
+	switch strings.ToLower(opts.Compression) {
+	case "":
+		return strings.HasSuffix(strings.ToLower(path), ".gz"), nil
+	case "gzip", "gz":
+		return true, nil
+	case "none":
+		return false, nil
+	}
+	return false, fmt.Errorf("unsupported: compression %q (gzip, none)", opts.Compression)
+}
+
+// openInput opens opts.Path, gunzipping it when it is compressed.
+func openInput(opts FileOptions) (io.Reader, io.Closer, error) {
+	gz, err := isGzip(opts, opts.Path)
+	if err != nil {
+		return nil, nil, err
+	}
+	f, err := os.Open(opts.Path)
+	if err != nil {
+		return nil, nil, err
+	}
+	if !gz {
+		return f, f, nil
+	}
+	z, err := gzip.NewReader(f)
+	if err != nil {
+		f.Close()
+		return nil, nil, fmt.Errorf("%s: %w", opts.Path, err)
+	}
+	return z, f, nil
+}
+
+// rowFormat reads the rows of one text format.
+type rowFormat interface {
+	// begin reads what comes before the rows, such as a header, and maps the columns.
+	begin(s *textSource) error
+	// row reads the next row into s.cells. It returns the row's first line and, for a
+	// malformed row, a message saying what is wrong; err is io.EOF after the last row.
+	row(s *textSource) (line int64, problem string, err error)
+}
+
+// textSource reads a text format line by line into batches. It hands out the rows it has
+// whenever its input pauses, so that rows written to a pipe come out without waiting for more.
+type textSource struct {
+	name    string // the file in warnings
+	opts    FileOptions
+	schema  *arrow.Schema
+	mem     memory.Allocator
+	format  rowFormat
+	batch   int
+	nulls   []string
+	input   func() (io.Reader, io.Closer, error)
+	closer  io.Closer // what Open opened; nil for a caller's reader
+	stats   SourceStats
+	lines   lineReader
+	cols    []column
+	cells   []cell
+	opened  bool
+	eof     bool
+	err     error // returned once the rows read before it are out
+	closing sync.Once
+	inputs  sync.Once // closes closer once, from Close or on cancellation
+	inErr   error
+}
+
+var _ Source = (*textSource)(nil)
+
+func newTextSource(
+	name string, opts FileOptions, schema *arrow.Schema, mem memory.Allocator,
+) (*textSource, error) {
+	format, err := formatOf(opts)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := isGzip(opts, ""); err != nil {
+		return nil, err
+	}
+	switch opts.OnError {
+	case "", OnErrorSkip, OnErrorFail:
+	default:
+		return nil, fmt.Errorf("unsupported: on_error = %q (skip, fail)", opts.OnError)
+	}
+	if mem == nil {
+		mem = memory.DefaultAllocator
+	}
+	s := &textSource{name: name, opts: opts, schema: schema, mem: mem, nulls: opts.Null}
+	s.batch = opts.BatchSize
+	if s.batch <= 0 {
+		s.batch = defaultBatchSize
+	}
+	for _, f := range schema.Fields() {
+		k, unit, ok := kindOf(f.Type)
+		if !ok {
+			return nil, fmt.Errorf("column %q: unsupported: type %s in a %s source",
+				f.Name, f.Type, format)
+		}
+		s.cols = append(s.cols, column{name: f.Name, kind: k, unit: unit})
+	}
+	s.cells = make([]cell, len(s.cols))
+
+	switch format {
+	case "json":
+		s.format = newJSONFormat(s.cols)
+	default:
+		f, err := newCSVFormat(opts, format)
+		if err != nil {
+			return nil, err
+		}
+		s.format = f
+	}
+	return s, nil
+}
+
+// Schema returns the declared schema, which every batch has.
+func (s *textSource) Schema() *arrow.Schema { return s.schema }
+
+// Stats returns the source's counters.
+func (s *textSource) Stats() *SourceStats { return &s.stats }
+
+// Open opens the input and reads what precedes the rows, such as a CSV header.
+func (s *textSource) Open(ctx context.Context) error {
+	if s.opened {
+		return errors.New("source opened twice")
+	}
+	s.opened = true
+	r, closer, err := s.input()
+	if err != nil {
+		return err
+	}
+	s.closer = closer
+	s.lines.reset(r)
+	for i := range s.cols {
+		s.cols[i].newBuilder(s.mem)
+	}
+
+	stop := context.AfterFunc(ctx, s.closeInput)
+	defer stop()
+	if err := s.format.begin(s); err != nil {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		return err
+	}
+	return nil
+}
+
+// Next returns the rows read until the batch is full or the input pauses, never an empty
+// batch; io.EOF after the last row.
+func (s *textSource) Next(ctx context.Context) (arrow.RecordBatch, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if !s.opened {
+		return nil, errors.New("source not opened")
+	}
+	if s.err != nil {
+		return nil, s.err
+	}
+	if s.eof {
+		return nil, io.EOF
+	}
+	stop := context.AfterFunc(ctx, s.closeInput)
+	defer stop()
+
+	rows := 0
+	for seen := 1; rows < s.batch; seen++ {
+		if seen%defaultBatchSize == 0 && ctx.Err() != nil {
+			s.err = ctx.Err()
+			break
+		}
+		line, problem, err := s.format.row(s)
+		if err == io.EOF {
+			s.eof = true
+			break
+		}
+		if err != nil {
+			s.err = fmt.Errorf("%s: %w", s.name, err)
+			if ctx.Err() != nil {
+				s.err = ctx.Err()
+			}
+			break
+		}
+		if problem != "" {
+			w := Warning{File: s.name, Line: line, Message: problem}
+			if s.opts.OnError == OnErrorFail {
+				s.err = &RowError{w}
+				break
+			}
+			s.stats.Skip(w)
+		} else {
+			s.appendRow()
+			rows++
+		}
+		if rows > 0 && s.lines.paused() {
+			break
+		}
+	}
+
+	if rows == 0 {
+		if s.err != nil {
+			return nil, s.err
+		}
+		return nil, io.EOF
+	}
+	s.stats.RowsRead.Add(int64(rows))
+	return s.newBatch(rows), nil
+}
+
+// Close releases the builders and closes the input if the source opened it.
+func (s *textSource) Close() error {
+	var err error
+	s.closing.Do(func() {
+		for i := range s.cols {
+			if b := s.cols[i].b; b != nil {
+				b.Release()
+				s.cols[i].b = nil
+			}
+		}
+		s.closeInput()
+		err = s.inErr
+	})
+	return err
+}
+
+// closeInput closes the input if the source opened it. Open and Next also call it when their
+// context is cancelled, so that a read blocked on a slow file or a FIFO returns.
+func (s *textSource) closeInput() {
+	s.inputs.Do(func() {
+		if s.closer != nil {
+			s.inErr = s.closer.Close()
+		}
+	})
+}
+
+func (s *textSource) appendRow() {
+	for i := range s.cols {
+		s.cols[i].append(&s.cells[i])
+	}
+}
+
+func (s *textSource) newBatch(rows int) arrow.RecordBatch {
+	arrs := make([]arrow.Array, len(s.cols))
+	for i := range s.cols {
+		arrs[i] = s.cols[i].b.NewArray()
+	}
+	rec := array.NewRecordBatch(s.schema, arrs, int64(rows))
+	for _, a := range arrs {
+		a.Release()
+	}
+	return rec
+}
+
+// isNull reports whether v is one of the strings the options read as NULL.
+func (s *textSource) isNull(v []byte) bool {
+	for _, n := range s.nulls {
+		if string(v) == n {
+			return true
+		}
+	}
+	return false
+}
+
+// lineReader reads lines without their line ends (\n or \r\n) and counts them. A UTF-8 byte
+// order mark at the start of the input is dropped.
+type lineReader struct {
+	br   *bufio.Reader
+	line int64  // the number of the line last returned, from 1
+	long []byte // holds a line longer than the buffer
+}
+
+func (r *lineReader) reset(rd io.Reader) {
+	r.br = bufio.NewReaderSize(rd, readBufferSize)
+	r.line = 0
+}
+
+// next returns the next line, valid until the following call, or io.EOF after the last one.
+// A last line without a line end counts.
+func (r *lineReader) next() ([]byte, error) {
+	b, err := r.br.ReadSlice('\n')
+	if err == bufio.ErrBufferFull {
+		r.long = append(r.long[:0], b...)
+		for err == bufio.ErrBufferFull {
+			b, err = r.br.ReadSlice('\n')
+			r.long = append(r.long, b...)
+		}
+		b = r.long
+	}
+	if err != nil && (err != io.EOF || len(b) == 0) {
+		return nil, err
+	}
+	r.line++
+	if n := len(b); n > 0 && b[n-1] == '\n' {
+		b = b[:n-1]
+		if n > 1 && b[n-2] == '\r' {
+			b = b[:n-2]
+		}
+	}
+	if r.line == 1 {
+		b = bytes.TrimPrefix(b, []byte("\xef\xbb\xbf"))
+	}
+	return b, nil
+}
+
+// paused reports whether the next read would have to wait for the input.
+func (r *lineReader) paused() bool { return r.br.Buffered() == 0 }
+
+// kind is how a column's values are parsed and stored.
+type kind uint8
+
+const (
+	kindBool kind = iota
+	kindInt
+	kindFloat
+	kindString
+	kindTime
+)
+
+func kindOf(t arrow.DataType) (kind, arrow.TimeUnit, bool) {
+	switch t.ID() {
+	case arrow.BOOL:
+		return kindBool, 0, true
+	case arrow.INT64:
+		return kindInt, 0, true
+	case arrow.FLOAT64:
+		return kindFloat, 0, true
+	case arrow.STRING:
+		return kindString, 0, true
+	case arrow.TIMESTAMP:
+		return kindTime, t.(*arrow.TimestampType).Unit, true
+	}
+	return 0, 0, false
+}
+
+// cell is one value of the row being read, before it goes into a builder.
+type cell struct {
+	null bool
+	i    int64 // BIGINT, TIMESTAMP in the column's unit, BOOLEAN as 0 or 1
+	f    float64
+	s    []byte // VARCHAR, valid until the next row is read
+}
+
+// column is a column of the declared schema with its builder.
+type column struct {
+	name string
+	kind kind
+	unit arrow.TimeUnit
+	b    array.Builder
+	ib   *array.Int64Builder
+	fb   *array.Float64Builder
+	bb   *array.BooleanBuilder
+	sb   *array.BinaryBuilder
+	tb   *array.TimestampBuilder
+}
+
+func (c *column) newBuilder(mem memory.Allocator) {
+	switch c.kind {
+	case kindBool:
+		c.bb = array.NewBooleanBuilder(mem)
+		c.b = c.bb
+	case kindInt:
+		c.ib = array.NewInt64Builder(mem)
+		c.b = c.ib
+	case kindFloat:
+		c.fb = array.NewFloat64Builder(mem)
+		c.b = c.fb
+	case kindString:
+		sb := array.NewStringBuilder(mem)
+		c.sb = sb.BinaryBuilder
+		c.b = sb
+	case kindTime:
+		tb := array.NewTimestampBuilder(mem, &arrow.TimestampType{Unit: c.unit, TimeZone: "UTC"})
+		c.tb = tb
+		c.b = tb
+	}
+}
+
+func (c *column) append(v *cell) {
+	if v.null {
+		c.b.AppendNull()
+		return
+	}
+	switch c.kind {
+	case kindBool:
+		c.bb.Append(v.i != 0)
+	case kindInt:
+		c.ib.Append(v.i)
+	case kindFloat:
+		c.fb.Append(v.f)
+	case kindString:
+		c.sb.Append(v.s)
+	case kindTime:
+		c.tb.Append(arrow.Timestamp(v.i))
+	}
+}
+
+// typeName is the SQL name of the column's type, for messages.
+func (c *column) typeName() string {
+	switch c.kind {
+	case kindBool:
+		return "BOOLEAN"
+	case kindInt:
+		return "BIGINT"
+	case kindFloat:
+		return "DOUBLE"
+	case kindTime:
+		return "TIMESTAMP"
+	}
+	return "VARCHAR"
+}
+
+// parseText converts the text of a field into v and reports whether it fits the column's type.
+// Spaces around a number, boolean or timestamp are ignored; a string is kept as it is.
+func (c *column) parseText(text []byte, v *cell) bool {
+	v.null = false
+	switch c.kind {
+	case kindString:
+		v.s = text
+		return true
+	case kindInt:
+		var ok bool
+		v.i, ok = parseInt(trimSpaces(text))
+		return ok
+	case kindFloat:
+		var ok bool
+		v.f, ok = parseFloat(trimSpaces(text))
+		return ok
+	case kindBool:
+		b, ok := parseBool(trimSpaces(text))
+		v.i = 0
+		if b {
+			v.i = 1
+		}
+		return ok
+	case kindTime:
+		us, ok := functions.ParseTimestamp(string(trimSpaces(text)))
+		if !ok {
+			return false
+		}
+		v.i, ok = fromMicros(us, c.unit)
+		return ok
+	}
+	return false
+}
+
+// notA is the message for a value that does not fit the column's type.
+func (c *column) notA(shown []byte) string {
+	return fmt.Sprintf("column %q: %s is not a %s", c.name, showValue(shown), c.typeName())
+}
+
+// showValue quotes a value for a message, shortened when it is long.
+func showValue(v []byte) string {
+	if len(v) > maxShownValue {
+		return strconv.Quote(string(v[:maxShownValue])) + "..."
+	}
+	return strconv.Quote(string(v))
+}
+
+// fromMicros converts microseconds to unit, reporting false when the result overflows.
+func fromMicros(us int64, unit arrow.TimeUnit) (int64, bool) {
+	switch unit {
+	case arrow.Second:
+		return floorDiv(us, 1_000_000), true
+	case arrow.Millisecond:
+		return floorDiv(us, 1_000), true
+	case arrow.Nanosecond:
+		if us > math.MaxInt64/1000 || us < math.MinInt64/1000 {
+			return 0, false
+		}
+		return us * 1000, true
+	}
+	return us, true
+}
+
+func floorDiv(a, b int64) int64 {
+	q := a / b
+	if a%b != 0 && (a < 0) != (b < 0) {
+		q--
+	}
+	return q
+}
+
+func trimSpaces(b []byte) []byte {
+	for len(b) > 0 && b[0] == ' ' {
+		b = b[1:]
+	}
+	for len(b) > 0 && b[len(b)-1] == ' ' {
+		b = b[:len(b)-1]
+	}
+	return b
+}
+
+// parseInt reads a decimal integer with an optional sign; false when it is not one or does not
+// fit in 64 bits.
+func parseInt(b []byte) (int64, bool) {
+	neg := false
+	if len(b) > 0 && (b[0] == '-' || b[0] == '+') {
+		neg = b[0] == '-'
+		b = b[1:]
+	}
+	if len(b) == 0 || len(b) > 19 {
+		return 0, false
+	}
+	var u uint64
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		u = u*10 + uint64(c-'0')
+	}
+	if neg {
+		if u > 1<<63 {
+			return 0, false
+		}
+		return int64(-u), true
+	}
+	if u > math.MaxInt64 {
+		return 0, false
+	}
+	return int64(u), true
+}
+
+// parseFloat reads a number as strconv.ParseFloat does, NaN and Infinity included; a value out
+// of the range of a double is not one.
+func parseFloat(b []byte) (float64, bool) {
+	f, err := strconv.ParseFloat(string(b), 64)
+	return f, err == nil
+}
+
+// parseBool reads true, false, t, f, 1, 0, yes and no in any case.
+func parseBool(b []byte) (value, ok bool) {
+	if len(b) > 5 {
+		return false, false
+	}
+	var low [5]byte
+	for i, c := range b {
+		low[i] = c | 0x20
+	}
+	switch string(low[:len(b)]) {
+	case "true", "t", "1", "yes":
+		return true, true
+	case "false", "f", "0", "no":
+		return false, true
+	}
+	return false, false
+}
+
+// csvFormat reads CSV as RFC 4180 describes it: a field that starts with a double quote ends at
+// the next lone one, may hold delimiters and line ends, and writes a quote as "". A quote
+// elsewhere in a field is an ordinary character. TSV (the IANA text/tab-separated-values
+// format) has no quoting: its fields cannot hold a tab or a line end, so quotes are read
+// literally there. Blank lines are skipped.
+type csvFormat struct {
+	delim  byte
+	quotes bool
+	header bool
+	index  []int // the field of each declared column
+	// The fields of the current record: their contents back to back in rec, the end of each
+	// in ends, whether each was quoted in quoted.
+	rec    []byte
+	ends   []int
+	quoted []bool
+}
+
+func newCSVFormat(opts FileOptions, format string) (*csvFormat, error) {
+	f := &csvFormat{delim: ',', quotes: format == "csv", header: true}
+	if format == "tsv" {
+		f.delim = '\t'
+	}
+	if opts.Delimiter != 0 {
+		if opts.Delimiter > 127 || opts.Delimiter == '"' || opts.Delimiter == '\n' ||
+			opts.Delimiter == '\r' {
+			return nil, fmt.Errorf("unsupported: delimiter %q", opts.Delimiter)
+		}
+		f.delim = byte(opts.Delimiter)
+	}
+	if opts.Header != nil {
+		f.header = *opts.Header
+	}
+	return f, nil
+}
+
+func (f *csvFormat) begin(s *textSource) error {
+	f.index = make([]int, len(s.cols))
+	if !f.header {
+		for i := range f.index {
+			f.index[i] = i
+		}
+		return nil
+	}
+
+	line, problem, err := f.record(&s.lines)
+	if err == io.EOF {
+		return nil // an empty input has no header and no rows
+	}
+	if err != nil {
+		return fmt.Errorf("%s: %w", s.name, err)
+	}
+	if problem != "" {
+		return fmt.Errorf("%s:%d: header: %s", s.name, line, problem)
+	}
+	names := headerNames(f.fields())
+	for i, c := range s.cols {
+		f.index[i] = -1
+		for j, n := range names {
+			if strings.EqualFold(n, c.name) {
+				f.index[i] = j
+				break
+			}
+		}
+		if f.index[i] < 0 {
+			return fmt.Errorf("%s: column %q is not in the header (its columns: %s)",
+				s.name, c.name, strings.Join(names, ", "))
+		}
+	}
+	return nil
+}
+
+func (f *csvFormat) row(s *textSource) (int64, string, error) {
+	line, problem, err := f.record(&s.lines)
+	if err != nil || problem != "" {
+		return line, problem, err
+	}
+
+	start := 0
+	n := len(f.ends)
+	for i := range s.cols {
+		c, v := &s.cols[i], &s.cells[i]
+		j := f.index[i]
+		if j >= n {
+			return line, fmt.Sprintf("column %q: missing, the row has %d fields", c.name, n), nil
+		}
+		if j > 0 {
+			start = f.ends[j-1]
+		} else {
+			start = 0
+		}
+		text := f.rec[start:f.ends[j]]
+		if len(text) == 0 && !f.quoted[j] || s.isNull(text) {
+			v.null = true
+			continue
+		}
+		if !c.parseText(text, v) {
+			return line, c.notA(text), nil
+		}
+	}
+	return line, "", nil
+}
+
+// fields returns the fields of the current record.
+func (f *csvFormat) fields() [][]byte {
+	out := make([][]byte, len(f.ends))
+	start := 0
+	for i, end := range f.ends {
+		out[i] = f.rec[start:end]
+		start = end
+	}
+	return out
+}
+
+// record reads the next record, which may span lines when a quoted field holds a line end,
+// into rec, ends and quoted. It returns the record's first line.
+func (f *csvFormat) record(lines *lineReader) (int64, string, error) {
+	f.rec, f.ends, f.quoted = f.rec[:0], f.ends[:0], f.quoted[:0]
+	b, err := lines.next()
+	for err == nil && len(b) == 0 {
+		b, err = lines.next()
+	}
+	if err != nil {
+		return 0, "", err
+	}
+	first := lines.line
+
+	for {
+		if !f.quotes || len(b) == 0 || b[0] != '"' {
+			i := bytes.IndexByte(b, f.delim)
+			if i < 0 {
+				f.rec = append(f.rec, b...)
+				f.endField(false)
+				return first, "", nil
+			}
+			f.rec = append(f.rec, b[:i]...)
+			f.endField(false)
+			b = b[i+1:]
+			continue
+		}
+
+		b = b[1:]
+		for {
+			i := bytes.IndexByte(b, '"')
+			if i < 0 {
+				// The quoted field goes on past the end of the line.
+				f.rec = append(f.rec, b...)
+				f.rec = append(f.rec, '\n')
+				b, err = lines.next()
+				if err == io.EOF {
+					return first, "unterminated quoted field", nil
+				}
+				if err != nil {
+					return first, "", err
+				}
+				continue
+			}
+			f.rec = append(f.rec, b[:i]...)
+			b = b[i+1:]
+			if len(b) > 0 && b[0] == '"' {
+				f.rec = append(f.rec, '"')
+				b = b[1:]
+				continue
+			}
+			break
+		}
+		f.endField(true)
+		if len(b) == 0 {
+			return first, "", nil
+		}
+		if b[0] != f.delim {
+			return first, fmt.Sprintf("field %d: text after the closing quote", len(f.ends)), nil
+		}
+		b = b[1:]
+	}
+}
+
+func (f *csvFormat) endField(quoted bool) {
+	f.ends = append(f.ends, len(f.rec))
+	f.quoted = append(f.quoted, quoted)
+}
+
+// headerNames returns the column names of a header: an empty name becomes column<n> (n from
+// 1), and a name seen before, in any case, gets a suffix _1, _2, ...
+func headerNames(fields [][]byte) []string {
+	names := make([]string, len(fields))
+	seen := make(map[string]bool, len(fields))
+	for i, f := range fields {
+		name := strings.TrimSpace(string(f))
+		if name == "" {
+			name = fmt.Sprintf("column%d", i+1)
+		}
+		base := name
+		for k := 1; seen[strings.ToLower(name)]; k++ {
+			name = fmt.Sprintf("%s_%d", base, k)
+		}
+		seen[strings.ToLower(name)] = true
+		names[i] = name
+	}
+	return names
+}

@@ -1,0 +1,35 @@
+package exec
+
+import "sync/atomic"
+
+// Stats counts what one query has done. Every field may be read while the query runs.
+type Stats struct {
+	EventsRead    atomic.Int64 // rows that reached the query's first operator
+	EventsSkipped atomic.Int64 // malformed input rows skipped by the sources
+	LateDropped   atomic.Int64 // events late for every window they belong to
+	LatePartial   atomic.Int64 // events late for some, not all, of their windows
+	WindowsFired  atomic.Int64 // window rows emitted
+	OpenWindows   atomic.Int64 // groups of windows not yet fired
+	StateBytes    atomic.Int64 // bytes of state held by the aggregates
+	RowsEmitted   atomic.Int64 // rows the query returned
+}
+
+// Snapshot is a copy of Stats at one moment.
+type Snapshot struct {
+	EventsRead, EventsSkipped, LateDropped, LatePartial int64
+	WindowsFired, OpenWindows, StateBytes, RowsEmitted  int64
+}
+
+// Snapshot copies the counters.
+func (s *Stats) Snapshot() Snapshot {
+	return Snapshot{
+		EventsRead:    s.EventsRead.Load(),
+		EventsSkipped: s.EventsSkipped.Load(),
+		LateDropped:   s.LateDropped.Load(),
+		LatePartial:   s.LatePartial.Load(),
+		WindowsFired:  s.WindowsFired.Load(),
+		OpenWindows:   s.OpenWindows.Load(),
+		StateBytes:    s.StateBytes.Load(),
+		RowsEmitted:   s.RowsEmitted.Load(),
+	}
+}

@@ -1,0 +1,372 @@
+package planner
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/apache/arrow-go/v18/arrow"
+
+	"github.com/weirsql/weir/exec"
+	"github.com/weirsql/weir/functions"
+	"github.com/weirsql/weir/parser"
+)
+
+// scopeColumn is a column visible to expressions: its name, the relation it belongs to and
+// its index in the batches the expression reads.
+type scopeColumn struct {
+	name      string
+	qualifier string
+	typ       arrow.DataType
+}
+
+// scope resolves the names an expression uses.
+type scope struct {
+	cols []scopeColumn
+	reg  *functions.Registry
+	// replace, when set, is tried on every node before it is compiled: after an aggregation
+	// it turns aggregates and group keys into references to the aggregate's output.
+	replace func(e parser.Expr) (exec.Expr, bool, error)
+	// clause names where the expression stands, for messages ("WHERE", "GROUP BY").
+	clause string
+}
+
+func (s *scope) names() []string {
+	out := make([]string, len(s.cols))
+	for i, c := range s.cols {
+		out[i] = c.name
+	}
+	return out
+}
+
+// resolve finds the column a reference names.
+func (s *scope) resolve(ref *parser.ColumnRef) (int, error) {
+	name := ref.Name()
+	var qual *parser.Ident
+	if len(ref.Parts) > 1 {
+		qual = &ref.Parts[len(ref.Parts)-2]
+	}
+	found := -1
+	for i, c := range s.cols {
+		if !name.Matches(c.name) || (qual != nil && !qual.Matches(c.qualifier)) {
+			continue
+		}
+		if found >= 0 {
+			return 0, errAt(ref.Pos, ErrInvalid, "column reference %q is ambiguous", ref.String())
+		}
+		found = i
+	}
+	if found < 0 {
+		return 0, errAt(ref.Pos, ErrUnknownColumn, "unknown column %q%s", ref.String(),
+			didYouMean(name.Name, s.names()))
+	}
+	return found, nil
+}
+
+// compile turns a parsed expression into an executable one.
+func (s *scope) compile(e parser.Expr) (exec.Expr, error) {
+	if s.replace != nil {
+		if out, ok, err := s.replace(e); ok || err != nil {
+			return out, err
+		}
+	}
+	switch e := e.(type) {
+	case *parser.Paren:
+		return s.compile(e.X)
+	case *parser.ColumnRef:
+		i, err := s.resolve(e)
+		if err != nil {
+			return nil, err
+		}
+		return &exec.Column{Index: i, T: s.cols[i].typ, Name: e.String()}, nil
+	case *parser.Literal:
+		return compileLiteral(e)
+	case *parser.Unary:
+		return s.unary(e)
+	case *parser.Binary:
+		return s.binary(e)
+	case *parser.IsNull:
+		x, err := s.compile(e.X)
+		if err != nil {
+			return nil, err
+		}
+		return &exec.IsNull{X: x, Not: e.Not, Text: e.String()}, nil
+	case *parser.Between:
+		return s.between(e)
+	case *parser.InList:
+		return s.inList(e)
+	case *parser.Cast:
+		return s.cast(e)
+	case *parser.Call:
+		return s.call(e)
+	case *parser.Star:
+		return nil, errAt(e.Pos, ErrInvalid, "* is only allowed in the select list and count(*)")
+	case *parser.Case:
+		return nil, errAt(e.Pos, ErrUnsupported, "unsupported: CASE")
+	case *parser.Like:
+		return nil, errAt(e.Pos, ErrUnsupported, "unsupported: LIKE")
+	case *parser.IsDistinct:
+		return nil, errAt(e.Pos, ErrUnsupported, "unsupported: IS DISTINCT FROM")
+	case *parser.Extract:
+		return nil, errAt(e.Pos, ErrUnsupported, "unsupported: EXTRACT")
+	case *parser.TableArg:
+		return nil, errAt(e.Pos, ErrInvalid, "TABLE %s is only allowed as the first argument "+
+			"of a window table function", e.Name.String())
+	}
+	return nil, errAt(e.Position(), ErrUnsupported, "unsupported: expression %s", e.String())
+}
+
+func compileLiteral(e *parser.Literal) (exec.Expr, error) {
+	lit := &exec.Literal{Text: e.String()}
+	switch e.Kind {
+	case parser.LitInt:
+		lit.T, lit.Value = functions.Bigint, e.Int
+	case parser.LitFloat:
+		lit.T, lit.Value = functions.Double, e.Float
+	case parser.LitString:
+		lit.T, lit.Value = functions.Varchar, e.Text
+	case parser.LitBool:
+		lit.T, lit.Value = functions.Boolean, e.Bool
+	case parser.LitNull:
+		lit.T, lit.Value = functions.Null, nil
+	case parser.LitInterval:
+		lit.T, lit.Value = functions.Interval, e.Micros
+	case parser.LitTimestamp:
+		us, ok := functions.ParseTimestamp(e.Text)
+		if !ok {
+			return nil, errAt(e.Pos, ErrInvalid, "invalid timestamp %q", e.Text)
+		}
+		lit.T, lit.Value = functions.Timestamp, us
+	}
+	return lit, nil
+}
+
+func (s *scope) unary(e *parser.Unary) (exec.Expr, error) {
+	x, err := s.compile(e.X)
+	if err != nil {
+		return nil, err
+	}
+	t := x.Type()
+	if e.Op == "NOT" {
+		if t.ID() != arrow.BOOL && t.ID() != arrow.NULL {
+			return nil, errAt(e.Pos, ErrTypeMismatch, "NOT expects BOOLEAN, got %s",
+				functions.TypeName(t))
+		}
+	} else if !functions.IsNumeric(t) && t.ID() != arrow.DURATION && t.ID() != arrow.NULL {
+		return nil, errAt(e.Pos, ErrTypeMismatch, "cannot negate %s", functions.TypeName(t))
+	}
+	return &exec.Unary{Op: e.Op, X: x, Text: e.String()}, nil
+}
+
+func (s *scope) binary(e *parser.Binary) (exec.Expr, error) {
+	l, err := s.compile(e.L)
+	if err != nil {
+		return nil, err
+	}
+	r, err := s.compile(e.R)
+	if err != nil {
+		return nil, err
+	}
+	l, r = coerceLiterals(l, r)
+	return binaryOf(e.Pos, e.Op, l, r, e.String())
+}
+
+// coerceLiterals reads a string literal compared with a timestamp as a timestamp, so that
+// `ts >= '2024-01-01 00:00:00'` works as in PostgreSQL.
+func coerceLiterals(l, r exec.Expr) (exec.Expr, exec.Expr) {
+	conv := func(x, other exec.Expr) exec.Expr {
+		lit, ok := x.(*exec.Literal)
+		if !ok || lit.T.ID() != arrow.STRING || other.Type().ID() != arrow.TIMESTAMP {
+			return x
+		}
+		if us, ok := functions.ParseTimestamp(lit.Value.(string)); ok {
+			return &exec.Literal{T: functions.Timestamp, Value: us, Text: lit.Text}
+		}
+		return x
+	}
+	return conv(l, r), conv(r, l)
+}
+
+func binaryOf(pos parser.Pos, op string, l, r exec.Expr, text string) (exec.Expr, error) {
+	lt, rt := l.Type(), r.Type()
+	var t arrow.DataType
+	var err error
+	switch op {
+	case "+", "-", "*", "/", "//", "%":
+		t, err = functions.ArithType(op, lt, rt)
+	case "=", "<>", "<", "<=", ">", ">=":
+		err = functions.CompareType(lt, rt)
+		t = functions.Boolean
+	case "AND", "OR":
+		for _, x := range []arrow.DataType{lt, rt} {
+			if x.ID() != arrow.BOOL && x.ID() != arrow.NULL {
+				err = fmt.Errorf("%s expects BOOLEAN operands, got %s", op, functions.TypeName(x))
+			}
+		}
+		t = functions.Boolean
+	case "||":
+		for _, x := range []arrow.DataType{lt, rt} {
+			if x.ID() != arrow.STRING && x.ID() != arrow.NULL {
+				err = fmt.Errorf("|| expects VARCHAR operands, got %s", functions.TypeName(x))
+			}
+		}
+		t = functions.Varchar
+	default:
+		return nil, errAt(pos, ErrUnsupported, "unsupported: operator %s", op)
+	}
+	if err != nil {
+		return nil, errAt(pos, ErrTypeMismatch, "cannot apply %s to %s and %s: %v", op,
+			functions.TypeName(lt), functions.TypeName(rt), unwrapMsg(err))
+	}
+	return &exec.Binary{Op: op, L: l, R: r, T: t, Text: text}, nil
+}
+
+// unwrapMsg is the innermost message of err, without the sentinel's words.
+func unwrapMsg(err error) string {
+	msg := err.Error()
+	for _, s := range []error{functions.ErrSignature, functions.ErrOverflow} {
+		if errors.Is(err, s) {
+			msg = strings.TrimSuffix(strings.TrimPrefix(msg, s.Error()+": "), ": "+s.Error())
+		}
+	}
+	return msg
+}
+
+func (s *scope) between(e *parser.Between) (exec.Expr, error) {
+	x, err := s.compile(e.X)
+	if err != nil {
+		return nil, err
+	}
+	lo, err := s.compile(e.Lo)
+	if err != nil {
+		return nil, err
+	}
+	hi, err := s.compile(e.Hi)
+	if err != nil {
+		return nil, err
+	}
+	x1, lo := coerceLiterals(x, lo)
+	x2, hi := coerceLiterals(x, hi)
+	ge, err := binaryOf(e.Pos, ">=", x1, lo, e.String())
+	if err != nil {
+		return nil, err
+	}
+	le, err := binaryOf(e.Pos, "<=", x2, hi, e.String())
+	if err != nil {
+		return nil, err
+	}
+	var out exec.Expr = &exec.Binary{Op: "AND", L: ge, R: le, T: functions.Boolean,
+		Text: e.String()}
+	if e.Not {
+		out = &exec.Unary{Op: "NOT", X: out, Text: e.String()}
+	}
+	return out, nil
+}
+
+func (s *scope) inList(e *parser.InList) (exec.Expr, error) {
+	x, err := s.compile(e.X)
+	if err != nil {
+		return nil, err
+	}
+	var out exec.Expr
+	for _, item := range e.List {
+		v, err := s.compile(item)
+		if err != nil {
+			return nil, err
+		}
+		xl, v := coerceLiterals(x, v)
+		eq, err := binaryOf(item.Position(), "=", xl, v, e.String())
+		if err != nil {
+			return nil, err
+		}
+		if out == nil {
+			out = eq
+		} else {
+			out = &exec.Binary{Op: "OR", L: out, R: eq, T: functions.Boolean, Text: e.String()}
+		}
+	}
+	if e.Not {
+		out = &exec.Unary{Op: "NOT", X: out, Text: e.String()}
+	}
+	return out, nil
+}
+
+func (s *scope) cast(e *parser.Cast) (exec.Expr, error) {
+	x, err := s.compile(e.X)
+	if err != nil {
+		return nil, err
+	}
+	to, ok := functions.TypeByName(e.Type.Name)
+	if !ok {
+		return nil, errAt(e.Type.Pos, ErrInvalid, "unknown type %q%s", e.Type.Name,
+			didYouMean(e.Type.Name, typeNames))
+	}
+	if err := functions.CastType(x.Type(), to); err != nil {
+		return nil, errAt(e.Pos, ErrTypeMismatch, "cannot cast %s to %s",
+			functions.TypeName(x.Type()), functions.TypeName(to))
+	}
+	return &exec.Cast{X: x, To: to, Text: e.String()}, nil
+}
+
+var typeNames = []string{"BOOLEAN", "BIGINT", "INTEGER", "DOUBLE", "VARCHAR", "TEXT",
+	"TIMESTAMP", "INTERVAL"}
+
+// windowFunctions are the names that define windows in GROUP BY or name their bounds.
+var windowFunctions = map[string]bool{"tumble": true, "hop": true, "session": true,
+	"cumulate": true}
+
+var windowBoundFunctions = map[string]string{
+	"tumble_start": "window_start", "tumble_end": "window_end",
+	"hop_start": "window_start", "hop_end": "window_end",
+	"session_start": "window_start", "session_end": "window_end",
+	"cumulate_start": "window_start", "cumulate_end": "window_end",
+}
+
+func (s *scope) call(e *parser.Call) (exec.Expr, error) {
+	name := strings.ToLower(e.Name.Name)
+	if _, ok := s.reg.Aggregate(name); ok {
+		return nil, errAt(e.Pos, ErrInvalid, "aggregate %s is not allowed in %s", e.String(),
+			s.clauseName())
+	}
+	if windowFunctions[name] {
+		return nil, errAt(e.Pos, ErrInvalid, "window %s belongs in GROUP BY", e.Name.Name)
+	}
+	if _, ok := windowBoundFunctions[name]; ok {
+		return nil, errAt(e.Pos, ErrInvalid, "%s needs a windowed GROUP BY", e.Name.Name)
+	}
+	fn, ok := s.reg.Scalar(name)
+	if !ok {
+		return nil, errAt(e.Pos, ErrUnknownFunction, "unknown function %q%s", e.Name.Name,
+			didYouMean(e.Name.Name, s.reg.Names()))
+	}
+	switch {
+	case e.Star, e.Distinct, e.Filter != nil, len(e.WithinGroup) > 0:
+		return nil, errAt(e.Pos, ErrInvalid, "%s is not an aggregate", e.Name.Name)
+	case e.Over != nil:
+		return nil, errAt(e.Pos, ErrUnsupported, "unsupported: OVER")
+	case len(e.Named) > 0:
+		return nil, errAt(e.Named[0].Value.Position(), ErrInvalid,
+			"%s takes no named arguments", e.Name.Name)
+	}
+	args := make([]exec.Expr, len(e.Args))
+	types := make([]arrow.DataType, len(e.Args))
+	for i, a := range e.Args {
+		x, err := s.compile(a)
+		if err != nil {
+			return nil, err
+		}
+		args[i], types[i] = x, x.Type()
+	}
+	t, err := fn.Resolve(types)
+	if err != nil {
+		return nil, errAt(e.Pos, ErrTypeMismatch, "%s: %v", e.Name.Name, unwrapMsg(err))
+	}
+	return &exec.Call{Fn: fn, Args: args, T: t, Text: e.String()}, nil
+}
+
+func (s *scope) clauseName() string {
+	if s.clause == "" {
+		return "this clause"
+	}
+	return s.clause
+}

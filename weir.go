@@ -1,0 +1,419 @@
+// Package weir is the embedding API of weir, a streaming SQL engine: open an engine, define
+// streams, run continuous queries over them and read their results as Arrow record batches.
+// The shell and the command line are built on it.
+//
+//	db, _ := weir.Open()
+//	defer db.Close()
+//	_ = db.Exec(ctx, `CREATE STREAM requests (...) WITH (connector = 'file', path = 'r.csv')`)
+//	rows, _ := db.Query(ctx, `SELECT host, count(*) FROM requests GROUP BY host, TUMBLE(ts, 1m)`)
+//	defer rows.Close()
+//	for rows.Next() {
+//		batch := rows.Batch() // valid until the next call to Next
+//		...
+//	}
+package weir
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"strings"
+	"sync"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"github.com/weirsql/weir/connector"
+	"github.com/weirsql/weir/exec"
+	"github.com/weirsql/weir/functions"
+	"github.com/weirsql/weir/parser"
+	"github.com/weirsql/weir/planner"
+)
+
+// DB is one weir engine: a catalog of streams, a function registry and settings.
+type DB struct {
+	mem      memory.Allocator
+	logger   *slog.Logger
+	stdin    io.Reader
+	catalog  *planner.Catalog
+	registry *functions.Registry
+
+	mu       sync.Mutex
+	settings map[string]string
+	closed   bool
+}
+
+// Option configures Open.
+type Option func(*DB)
+
+// WithAllocator sets the Arrow allocator every query uses.
+func WithAllocator(mem memory.Allocator) Option { return func(db *DB) { db.mem = mem } }
+
+// WithLogger sets the logger for operational messages; weir is silent without one.
+func WithLogger(l *slog.Logger) Option { return func(db *DB) { db.logger = l } }
+
+// WithStdin sets what `FROM stdin` and stdin streams read (os.Stdin by default).
+func WithStdin(r io.Reader) Option { return func(db *DB) { db.stdin = r } }
+
+// Open returns a new engine.
+func Open(opts ...Option) (*DB, error) {
+	db := &DB{
+		mem:      memory.DefaultAllocator,
+		logger:   slog.New(slog.DiscardHandler),
+		stdin:    os.Stdin,
+		catalog:  planner.NewCatalog(),
+		registry: functions.NewRegistry(),
+		settings: map[string]string{},
+	}
+	for _, o := range opts {
+		o(db)
+	}
+	return db, nil
+}
+
+// Close releases the engine. Queries still running should be closed first.
+func (db *DB) Close() error {
+	db.mu.Lock()
+	defer db.mu.Unlock()
+	db.closed = true
+	return nil
+}
+
+// ErrClosed is returned by calls on a closed DB.
+var ErrClosed = errors.New("weir: database is closed")
+
+// Catalog returns the engine's catalog of streams.
+func (db *DB) Catalog() *planner.Catalog { return db.catalog }
+
+// Registry returns the engine's function registry.
+func (db *DB) Registry() *functions.Registry { return db.registry }
+
+// Exec runs statements that return no rows: CREATE STREAM, DROP STREAM, SET. Several
+// statements may be separated by semicolons.
+func (db *DB) Exec(ctx context.Context, sql string) error {
+	stmts, err := parser.Parse(sql)
+	if err != nil {
+		return err
+	}
+	for _, st := range stmts {
+		rows, err := db.Run(ctx, st)
+		if err != nil {
+			return err
+		}
+		if rows != nil {
+			rows.Close()
+			return fmt.Errorf("%d:%d: Exec runs statements without results; use Query",
+				st.Pos.Line, st.Pos.Column)
+		}
+	}
+	return nil
+}
+
+// Query runs one statement that returns rows: a SELECT, EXPLAIN, SHOW or DESCRIBE.
+func (db *DB) Query(ctx context.Context, sql string) (*Rows, error) {
+	stmts, err := parser.Parse(sql)
+	if err != nil {
+		return nil, err
+	}
+	if len(stmts) != 1 {
+		return nil, fmt.Errorf("Query runs one statement, got %d", len(stmts))
+	}
+	rows, err := db.Run(ctx, stmts[0])
+	if err != nil {
+		return nil, err
+	}
+	if rows == nil {
+		return nil, fmt.Errorf("%d:%d: the statement returns no rows; use Exec",
+			stmts[0].Pos.Line, stmts[0].Pos.Column)
+	}
+	return rows, nil
+}
+
+// Parse splits a script into statements, for callers that run them one at a time.
+func Parse(sql string) ([]*parser.Statement, error) { return parser.Parse(sql) }
+
+// Run runs one parsed statement. It returns the rows of a statement that has a result, and
+// nil rows for one that has none.
+func (db *DB) Run(ctx context.Context, st *parser.Statement) (*Rows, error) {
+	db.mu.Lock()
+	closed := db.closed
+	db.mu.Unlock()
+	if closed {
+		return nil, ErrClosed
+	}
+	switch {
+	case st.CreateStream != nil:
+		s, err := planner.CreateStream(st.CreateStream, db.registry)
+		if err != nil {
+			return nil, err
+		}
+		if _, exists := db.catalog.Lookup(st.CreateStream.Name.Parts[0]); exists &&
+			st.CreateStream.IfNotExists {
+			return nil, nil
+		}
+		if err := db.catalog.Add(s, false); err != nil {
+			p := st.CreateStream.Name.Pos
+			return nil, fmt.Errorf("%d:%d: %w", p.Line, p.Column, err)
+		}
+		return nil, nil
+	case st.DropStream != nil:
+		d := st.DropStream
+		if !db.catalog.Drop(d.Name.Parts[0]) && !d.IfExists {
+			return nil, fmt.Errorf("%d:%d: unknown stream %q", d.Name.Pos.Line,
+				d.Name.Pos.Column, d.Name.String())
+		}
+		return nil, nil
+	case st.Set != nil:
+		db.mu.Lock()
+		db.settings[strings.ToLower(st.Set.Name)] = st.Set.Value.Text()
+		db.mu.Unlock()
+		return nil, nil
+	case st.Query != nil:
+		return db.query(ctx, st.Query)
+	case st.Explain != nil:
+		return db.explain(ctx, st.Explain)
+	case st.Show != nil:
+		return db.show(st.Show)
+	case st.Describe != nil:
+		return db.describe(st.Describe)
+	}
+	return nil, fmt.Errorf("%d:%d: unsupported statement", st.Pos.Line, st.Pos.Column)
+}
+
+func (db *DB) plan(q *parser.Query, stats *exec.Stats) (*planner.Plan, error) {
+	env := &exec.Env{Mem: db.mem, Stats: stats}
+	return planner.PlanQuery(q, &planner.Context{
+		Catalog: db.catalog, Registry: db.registry, Env: env, Stdin: db.stdin,
+	})
+}
+
+func (db *DB) query(ctx context.Context, q *parser.Query) (*Rows, error) {
+	stats := &exec.Stats{}
+	p, err := db.plan(q, stats)
+	if err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	r := &Rows{ctx: ctx, cancel: cancel, root: p.Root, sources: p.Sources, stats: stats}
+	if err := p.Root.Open(ctx); err != nil {
+		r.Close()
+		return nil, err
+	}
+	return r, nil
+}
+
+func (db *DB) explain(ctx context.Context, e *parser.Explain) (*Rows, error) {
+	if e.Analyze {
+		return nil, fmt.Errorf("%d:%d: unsupported: EXPLAIN ANALYZE", e.Pos.Line, e.Pos.Column)
+	}
+	p, err := db.plan(e.Query, &exec.Stats{})
+	if err != nil {
+		return nil, err
+	}
+	for _, s := range p.Sources {
+		s.Close()
+	}
+	var lines []string
+	for _, l := range strings.Split(strings.TrimRight(p.Explain.String(), "\n"), "\n") {
+		lines = append(lines, l)
+	}
+	return db.textRows("plan", lines), nil
+}
+
+func (db *DB) show(s *parser.Show) (*Rows, error) {
+	switch strings.ToLower(s.What) {
+	case "streams":
+		var names []string
+		for _, st := range db.catalog.Streams() {
+			names = append(names, st.Name)
+		}
+		return db.textRows("name", names), nil
+	case "functions":
+		b := newTableBuilder(db.mem, "name", "kind", "signature", "summary")
+		for _, e := range db.registry.Entries() {
+			b.add(e.Name, e.Kind, e.Args, e.Summary)
+		}
+		return b.rows(), nil
+	}
+	return nil, fmt.Errorf("%d:%d: SHOW %s: expected STREAMS or FUNCTIONS", s.Pos.Line,
+		s.Pos.Column, s.What)
+}
+
+func (db *DB) describe(d *parser.Describe) (*Rows, error) {
+	st, ok := db.catalog.Lookup(d.Name.Parts[len(d.Name.Parts)-1])
+	if !ok {
+		return nil, fmt.Errorf("%d:%d: unknown stream %q", d.Name.Pos.Line, d.Name.Pos.Column,
+			d.Name.String())
+	}
+	b := newTableBuilder(db.mem, "column", "type", "computed")
+	for _, c := range st.Columns {
+		comp := ""
+		if c.Computed != nil {
+			comp = c.Computed.String()
+		}
+		b.add(c.Name, functions.TypeName(c.Type), comp)
+	}
+	return b.rows(), nil
+}
+
+func (db *DB) textRows(column string, lines []string) *Rows {
+	b := newTableBuilder(db.mem, column)
+	for _, l := range lines {
+		b.add(l)
+	}
+	return b.rows()
+}
+
+// tableBuilder makes the one-batch result of SHOW, DESCRIBE and EXPLAIN.
+type tableBuilder struct {
+	mem      memory.Allocator
+	schema   *arrow.Schema
+	builders []*array.StringBuilder
+	n        int
+}
+
+func newTableBuilder(mem memory.Allocator, cols ...string) *tableBuilder {
+	t := &tableBuilder{mem: mem}
+	fields := make([]arrow.Field, len(cols))
+	for i, c := range cols {
+		fields[i] = arrow.Field{Name: c, Type: functions.Varchar}
+		t.builders = append(t.builders, array.NewStringBuilder(mem))
+	}
+	t.schema = arrow.NewSchema(fields, nil)
+	return t
+}
+
+func (t *tableBuilder) add(vals ...string) {
+	for i, v := range vals {
+		t.builders[i].Append(v)
+	}
+	t.n++
+}
+
+func (t *tableBuilder) rows() *Rows {
+	cols := make([]arrow.Array, len(t.builders))
+	for i, b := range t.builders {
+		cols[i] = b.NewArray()
+		b.Release()
+	}
+	batch := array.NewRecordBatch(t.schema, cols, int64(t.n))
+	for _, c := range cols {
+		c.Release()
+	}
+	op := &batchOperator{schema: t.schema, batches: []arrow.RecordBatch{batch}}
+	ctx, cancel := context.WithCancel(context.Background())
+	return &Rows{ctx: ctx, cancel: cancel, root: op, stats: &exec.Stats{}}
+}
+
+// batchOperator returns batches it holds.
+type batchOperator struct {
+	schema  *arrow.Schema
+	batches []arrow.RecordBatch
+}
+
+func (o *batchOperator) Schema() *arrow.Schema      { return o.schema }
+func (o *batchOperator) Open(context.Context) error { return nil }
+func (o *batchOperator) Next(context.Context) (arrow.RecordBatch, error) {
+	if len(o.batches) == 0 {
+		return nil, io.EOF
+	}
+	b := o.batches[0]
+	o.batches = o.batches[1:]
+	return b, nil
+}
+
+func (o *batchOperator) Close() error {
+	for _, b := range o.batches {
+		b.Release()
+	}
+	o.batches = nil
+	return nil
+}
+
+// Rows is the result of a query: a sequence of record batches, read with Next and Batch.
+type Rows struct {
+	ctx     context.Context
+	cancel  context.CancelFunc
+	root    exec.Operator
+	sources []connector.Source
+	stats   *exec.Stats
+	batch   arrow.RecordBatch
+	err     error
+	closed  bool
+}
+
+// Schema is the schema of every batch.
+func (r *Rows) Schema() *arrow.Schema { return r.root.Schema() }
+
+// Next advances to the next batch, blocking until one is ready; it returns false at the end of
+// the result or on an error (see Err).
+func (r *Rows) Next() bool {
+	if r.batch != nil {
+		r.batch.Release()
+		r.batch = nil
+	}
+	if r.closed || r.err != nil {
+		return false
+	}
+	for {
+		b, err := r.root.Next(r.ctx)
+		if errors.Is(err, io.EOF) {
+			return false
+		}
+		if err != nil {
+			r.err = err
+			return false
+		}
+		if b.NumRows() == 0 {
+			b.Release()
+			continue
+		}
+		r.stats.RowsEmitted.Add(b.NumRows())
+		r.batch = b
+		return true
+	}
+}
+
+// Batch is the current batch, valid until the next call to Next or Close; Retain it to keep
+// it longer.
+func (r *Rows) Batch() arrow.RecordBatch { return r.batch }
+
+// Err is the error that ended the result, if any.
+func (r *Rows) Err() error { return r.err }
+
+// Stats is a snapshot of the query's counters.
+func (r *Rows) Stats() Stats {
+	s := r.stats.Snapshot()
+	for _, src := range r.sources {
+		s.EventsSkipped += src.Stats().RowsSkipped.Load()
+	}
+	return s
+}
+
+// Stats are a query's counters: events read, late, skipped, windows fired, state bytes.
+type Stats = exec.Snapshot
+
+// Close stops the query and releases everything it holds; it may be called more than once.
+func (r *Rows) Close() error {
+	if r.closed {
+		return nil
+	}
+	r.closed = true
+	if r.batch != nil {
+		r.batch.Release()
+		r.batch = nil
+	}
+	r.cancel()
+	return r.root.Close()
+}
+
+// OnWarning routes the warnings of the query's sources (skipped rows) to f.
+func (r *Rows) OnWarning(f func(connector.Warning)) {
+	for _, s := range r.sources {
+		s.Stats().OnWarning(f)
+	}
+}
