@@ -164,25 +164,27 @@ type rowFormat interface {
 // textSource reads a text format line by line into batches. It hands out the rows it has
 // whenever its input pauses, so that rows written to a pipe come out without waiting for more.
 type textSource struct {
-	name    string // the file in warnings
-	opts    FileOptions
-	schema  *arrow.Schema
-	mem     memory.Allocator
-	format  rowFormat
-	batch   int
-	nulls   []string
-	input   func() (io.Reader, io.Closer, error)
-	closer  io.Closer // what Open opened; nil for a caller's reader
-	stats   SourceStats
-	lines   lineReader
-	cols    []column
-	cells   []cell
-	opened  bool
-	eof     bool
-	err     error // returned once the rows read before it are out
-	closing sync.Once
-	inputs  sync.Once // closes closer once, from Close or on cancellation
-	inErr   error
+	name   string // the file in warnings
+	opts   FileOptions
+	schema *arrow.Schema
+	mem    memory.Allocator
+	format rowFormat
+	batch  int
+	nulls  []string
+	input  func() (io.Reader, io.Closer, error)
+	closer io.Closer // what Open opened; nil for a caller's reader
+	stats  SourceStats
+	lines  lineReader
+	cols   []column
+	cells  []cell
+	opened bool
+	eof    bool
+	// lastRows is the number of rows of the last batch.
+	lastRows int
+	err      error // returned once the rows read before it are out
+	closing  sync.Once
+	inputs   sync.Once // closes closer once, from Close or on cancellation
+	inErr    error
 }
 
 var _ Source = (*textSource)(nil)
@@ -285,6 +287,7 @@ func (s *textSource) Next(ctx context.Context) (arrow.RecordBatch, error) {
 	defer stop()
 
 	rows := 0
+	s.reserve()
 	for seen := 1; rows < s.batch; seen++ {
 		if seen%defaultBatchSize == 0 && ctx.Err() != nil {
 			s.err = ctx.Err()
@@ -360,10 +363,27 @@ func (s *textSource) appendRow() {
 	}
 }
 
+// reserve makes room in the builders for as many rows as the last batch had, so that reading
+// a file grows no buffer while a trickle from a pipe reserves little.
+func (s *textSource) reserve() {
+	for i := range s.cols {
+		c := &s.cols[i]
+		c.b.Reserve(s.lastRows)
+		if c.sb != nil {
+			c.sb.ReserveData(c.lastBytes)
+		}
+	}
+}
+
 func (s *textSource) newBatch(rows int) arrow.RecordBatch {
+	s.lastRows = rows
 	arrs := make([]arrow.Array, len(s.cols))
 	for i := range s.cols {
-		arrs[i] = s.cols[i].b.NewArray()
+		c := &s.cols[i]
+		if c.sb != nil {
+			c.lastBytes = c.sb.DataLen()
+		}
+		arrs[i] = c.b.NewArray()
 	}
 	rec := array.NewRecordBatch(s.schema, arrs, int64(rows))
 	for _, a := range arrs {
@@ -466,12 +486,14 @@ type column struct {
 	name string
 	kind kind
 	unit arrow.TimeUnit
-	b    array.Builder
-	ib   *array.Int64Builder
-	fb   *array.Float64Builder
-	bb   *array.BooleanBuilder
-	sb   *array.BinaryBuilder
-	tb   *array.TimestampBuilder
+	// lastBytes is the length of the string data of the last batch.
+	lastBytes int
+	b         array.Builder
+	ib        *array.Int64Builder
+	fb        *array.Float64Builder
+	bb        *array.BooleanBuilder
+	sb        *array.BinaryBuilder
+	tb        *array.TimestampBuilder
 }
 
 func (c *column) newBuilder(mem memory.Allocator) {

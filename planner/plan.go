@@ -166,10 +166,11 @@ func planFrom(from *parser.FromItem, pc *Context, p *Plan) (*relation, error) {
 
 // scanStream opens the stream's source and adds its computed columns.
 func scanStream(st *Stream, qual string, pos parser.Pos, pc *Context, p *Plan) (*relation, error) {
-	src, err := openSource(st, pc)
-	if err != nil {
+	if _, err := fileOptions(st); err != nil && st.Options["connector"] != "" {
 		return nil, errAt(pos, ErrInvalid, "stream %s: %v", st.Name, err)
 	}
+	src := &lazySource{name: st.Name, schema: st.PhysicalSchema(),
+		open: func() (connector.Source, error) { return openSource(st, pc) }}
 	p.Sources = append(p.Sources, src)
 	rel := &relation{
 		op:     &exec.Count{Input: src, Env: pc.Env},

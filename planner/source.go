@@ -1,10 +1,13 @@
 package planner
 
 import (
+	"context"
 	"fmt"
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/apache/arrow-go/v18/arrow"
 
 	"github.com/weirsql/weir/connector"
 )
@@ -101,4 +104,48 @@ func describeSource(st *Stream) string {
 
 func formatMicros(us int64) string {
 	return time.Duration(us * int64(time.Microsecond)).String()
+}
+
+// lazySource opens its connector when the query opens, not while it is planned, so that
+// planning (and EXPLAIN) reads no file and reports SQL errors before I/O errors.
+type lazySource struct {
+	name   string
+	schema *arrow.Schema
+	open   func() (connector.Source, error)
+	src    connector.Source
+	empty  connector.SourceStats
+}
+
+var _ connector.Source = (*lazySource)(nil)
+
+func (l *lazySource) Schema() *arrow.Schema { return l.schema }
+
+func (l *lazySource) Open(ctx context.Context) error {
+	src, err := l.open()
+	if err != nil {
+		return fmt.Errorf("stream %s: %w", l.name, err)
+	}
+	l.src = src
+	return src.Open(ctx)
+}
+
+func (l *lazySource) Next(ctx context.Context) (arrow.RecordBatch, error) {
+	if l.src == nil {
+		return nil, fmt.Errorf("stream %s is not open", l.name)
+	}
+	return l.src.Next(ctx)
+}
+
+func (l *lazySource) Close() error {
+	if l.src == nil {
+		return nil
+	}
+	return l.src.Close()
+}
+
+func (l *lazySource) Stats() *connector.SourceStats {
+	if l.src == nil {
+		return &l.empty
+	}
+	return l.src.Stats()
 }
