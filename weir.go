@@ -22,6 +22,7 @@ import (
 	"os"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -45,6 +46,9 @@ type DB struct {
 	mu       sync.Mutex
 	settings map[string]string
 	closed   bool
+
+	now    func() time.Time // the processing-time clock; tests set their own
+	onWait func()           // called when a query waits for pushed events (tests)
 }
 
 // Option configures Open.
@@ -185,9 +189,13 @@ func (db *DB) Run(ctx context.Context, st *parser.Statement) (*Rows, error) {
 }
 
 func (db *DB) plan(q *parser.Query, stats *exec.Stats) (*planner.Plan, error) {
-	env := &exec.Env{Mem: db.mem, Stats: stats}
+	env := &exec.Env{Mem: db.mem, Stats: stats, Now: db.now}
+	db.mu.Lock()
+	late := db.settings["late_file"]
+	db.mu.Unlock()
 	return planner.PlanQuery(q, &planner.Context{
 		Catalog: db.catalog, Registry: db.registry, Env: env, Stdin: db.stdin,
+		LateFile: late, OnWait: db.onWait,
 	})
 }
 
@@ -198,7 +206,8 @@ func (db *DB) query(ctx context.Context, q *parser.Query) (*Rows, error) {
 		return nil, err
 	}
 	ctx, cancel := context.WithCancel(ctx)
-	r := &Rows{ctx: ctx, cancel: cancel, root: p.Root, sources: p.Sources, stats: stats}
+	r := &Rows{ctx: ctx, cancel: cancel, root: p.Root, sources: p.Sources, stats: stats,
+		closers: p.Closers}
 	if err := p.Root.Open(ctx); err != nil {
 		r.Close()
 		return nil, err
@@ -340,6 +349,7 @@ type Rows struct {
 	cancel  context.CancelFunc
 	root    exec.Operator
 	sources []connector.Source
+	closers []io.Closer
 	stats   *exec.Stats
 	batch   arrow.RecordBatch
 	err     error
@@ -408,7 +418,13 @@ func (r *Rows) Close() error {
 		r.batch = nil
 	}
 	r.cancel()
-	return r.root.Close()
+	err := r.root.Close()
+	for _, c := range r.closers {
+		if cerr := c.Close(); err == nil {
+			err = cerr
+		}
+	}
+	return err
 }
 
 // OnWarning routes the warnings of the query's sources (skipped rows) to f.

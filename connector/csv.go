@@ -32,6 +32,7 @@ var ErrMalformed = errors.New("malformed row")
 // reads "file:line: message".
 type RowError struct{ Warning }
 
+// Error returns "file:line: message".
 func (e *RowError) Error() string { return e.Warning.String() }
 
 // Unwrap returns ErrMalformed.
@@ -177,7 +178,8 @@ type textSource struct {
 	lines  lineReader
 	cols   []column
 	cells  []cell
-	opened bool
+	opened bool // Open was called
+	ready  bool // Open succeeded and Close was not called
 	eof    bool
 	// lastRows is the number of rows of the last batch.
 	lastRows int
@@ -265,6 +267,7 @@ func (s *textSource) Open(ctx context.Context) error {
 		}
 		return err
 	}
+	s.ready = true
 	return nil
 }
 
@@ -274,8 +277,8 @@ func (s *textSource) Next(ctx context.Context) (arrow.RecordBatch, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	if !s.opened {
-		return nil, errors.New("source not opened")
+	if !s.ready {
+		return nil, errors.New("source not open")
 	}
 	if s.err != nil {
 		return nil, s.err
@@ -335,6 +338,7 @@ func (s *textSource) Next(ctx context.Context) (arrow.RecordBatch, error) {
 func (s *textSource) Close() error {
 	var err error
 	s.closing.Do(func() {
+		s.ready = false
 		for i := range s.cols {
 			if b := s.cols[i].b; b != nil {
 				b.Release()
@@ -692,7 +696,9 @@ func parseBool(b []byte) (value, ok bool) {
 // the next lone one, may hold delimiters and line ends, and writes a quote as "". A quote
 // elsewhere in a field is an ordinary character. TSV (the IANA text/tab-separated-values
 // format) has no quoting: its fields cannot hold a tab or a line end, so quotes are read
-// literally there. Blank lines are skipped.
+// literally there. An empty field that is not quoted is NULL, and so is a field, quoted or
+// not, that equals one of the null option's strings (as DuckDB's allow_quoted_nulls does).
+// Blank lines are skipped.
 type csvFormat struct {
 	delim  byte
 	quotes bool
@@ -869,8 +875,9 @@ func (f *csvFormat) endField(quoted bool) {
 	f.quoted = append(f.quoted, quoted)
 }
 
-// headerNames returns the column names of a header: an empty name becomes column<n> (n from
-// 1), and a name seen before, in any case, gets a suffix _1, _2, ...
+// headerNames returns the column names of a header: spaces around a name are dropped, an
+// empty name becomes column<n> (n from 1), and a name seen before, in any case, gets a
+// suffix _1, _2, ...
 func headerNames(fields [][]byte) []string {
 	names := make([]string, len(fields))
 	seen := make(map[string]bool, len(fields))

@@ -672,3 +672,48 @@ func BenchmarkCSVSource(b *testing.B) {
 		src.Close()
 	}
 }
+
+func TestSourceLifecycle(t *testing.T) {
+	path := srcFile(t, "a.csv", "a\n1\n")
+	ctx := context.Background()
+	tests := []struct {
+		name string
+		do   func(src Source) error
+		err  string
+	}{
+		{"next before open", func(src Source) error {
+			_, err := src.Next(ctx)
+			return err
+		}, "source not open"},
+		{"open twice", func(src Source) error {
+			require.NoError(t, src.Open(ctx))
+			return src.Open(ctx)
+		}, "source opened twice"},
+		{"next after close", func(src Source) error {
+			require.NoError(t, src.Open(ctx))
+			require.NoError(t, src.Close())
+			_, err := src.Next(ctx)
+			return err
+		}, "source not open"},
+		{"next after end", func(src Source) error {
+			require.NoError(t, src.Open(ctx))
+			b, err := src.Next(ctx)
+			require.NoError(t, err)
+			b.Release()
+			_, err = src.Next(ctx)
+			require.Equal(t, io.EOF, err)
+			_, err = src.Next(ctx)
+			return err
+		}, "EOF"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+			src, err := NewFileSource(FileOptions{Path: path}, srcSchema(t, "a", "BIGINT"), mem)
+			require.NoError(t, err)
+			require.ErrorContains(t, tt.do(src), tt.err)
+			require.NoError(t, src.Close())
+			mem.AssertSize(t, 0)
+		})
+	}
+}

@@ -56,19 +56,44 @@ func (v *jsonValue) shown() string {
 // jsonFormat reads JSON lines into the declared columns.
 type jsonFormat struct {
 	byName map[string]int // ASCII lower-case column name to column
-	vals   []jsonValue
-	low    []byte // the lower-case path being looked up
-	text   []byte // the unescaped strings of the current row
-	sc     jsonScanner
+	// parents holds the lower-case paths of objects that hold declared columns ("a" and "a.c"
+	// for "a.c.d"), with the columns under each, so that a repeated key drops what an
+	// earlier value of it set.
+	parents map[string][]int
+	vals    []jsonValue
+	low     []byte // the lower-case path being looked up
+	text    []byte // the unescaped strings of the current row
+	sc      jsonScanner
 }
 
 func newJSONFormat(cols []column) *jsonFormat {
 	f := &jsonFormat{byName: make(map[string]int, len(cols)), vals: make([]jsonValue, len(cols))}
 	for i := len(cols) - 1; i >= 0; i-- { // the first of two equal names wins
-		f.byName[string(appendLower(nil, []byte(cols[i].name)))] = i
+		name := string(appendLower(nil, []byte(cols[i].name)))
+		f.byName[name] = i
+		for j := len(name) - 1; j > 0; j-- {
+			if name[j] != '.' {
+				continue
+			}
+			if f.parents == nil {
+				f.parents = make(map[string][]int)
+			}
+			f.parents[name[:j]] = append(f.parents[name[:j]], i)
+		}
 	}
 	f.sc.visit = f.visit
+	if f.parents != nil {
+		f.sc.enter = f.enter
+	}
 	return f
+}
+
+// enter forgets the columns under path that an earlier value of the same key set.
+func (f *jsonFormat) enter(path []byte) {
+	f.low = appendLower(f.low[:0], path)
+	for _, i := range f.parents[string(f.low)] {
+		f.vals[i].set = false
+	}
 }
 
 func (f *jsonFormat) begin(*textSource) error { return nil }
@@ -184,6 +209,7 @@ type jsonScanner struct {
 	err   string
 	path  []byte
 	visit func(path []byte, v jsonValue)
+	enter func(path []byte) // when set, called before each visited value is read
 }
 
 // scanLine walks line and returns what is wrong with it, or "".
@@ -294,6 +320,9 @@ func appendKey(p, key []byte, esc bool) ([]byte, bool) {
 
 // value reads the value at s.i and visits it under path when report is set.
 func (s *jsonScanner) value(path []byte, report bool) bool {
+	if report && s.enter != nil {
+		s.enter(path)
+	}
 	start := s.i
 	v := jsonValue{kind: s.peek()}
 	switch c := s.peek(); {

@@ -68,7 +68,7 @@ const (
 
 // FileOptions are the options of the file connector, as written in CREATE STREAM ... WITH.
 type FileOptions struct {
-	Path      string   // a file; "-" or "" with Reader set for stdin
+	Path      string   // a file; stdin and pipes are read through NewReaderSource
 	Format    string   // csv, tsv, json
 	Header    *bool    // nil: true for csv and tsv
 	Delimiter rune     // 0: ',' for csv, '\t' for tsv

@@ -6,7 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"sort"
+	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -23,47 +23,106 @@ type AggCall struct {
 	Text   string
 }
 
+// EmitMode says when a windowed aggregate emits its rows.
+type EmitMode int
+
+// The emit modes of DESIGN.md.
+const (
+	EmitFinal   EmitMode = iota // once, when the watermark reaches the window's end
+	EmitEvery                   // the open windows' rows every Every of processing time
+	EmitChanges                 // revised after every batch
+)
+
 // trashSlot receives the rows that must not count (late events, rows a FILTER rejects); it is
 // emptied after every batch and never emitted.
 const trashSlot = 0
+
+// LateSink receives the events a query drops as late: rows of b.
+type LateSink func(b arrow.RecordBatch, rows []int) error
 
 // HashAggregate groups events by key and window, folds each aggregate batch by batch into
 // columnar state indexed by group slot, and emits a window's rows once the watermark reaches
 // its end.
 //
-// The watermark is the largest event time seen minus Delay; it advances event by event, so an
-// event whose window ended at or before the watermark as it stood when the event arrived is
-// late and dropped, whatever the batch boundaries. At the end of the input the watermark
-// becomes +infinity and every open window fires. Its output has the key columns, then
-// window_start and window_end when there is a window, then one column per aggregate.
+// The watermark comes from the Watermark operator below it: the $wm column says, for each
+// row, where the watermark stood when the row arrived, so that lateness is judged event by
+// event whatever the batch boundaries; WM says where it stands after the batch, which decides
+// what fires. An event is late for a window whose end plus Lateness is at or before its $wm:
+// it counts in its other windows, and is dropped when it is late for all of them. At the end
+// of the input every open window fires.
+//
+// Its output is the op column when Changelog is set, then the key columns, then window_start
+// and window_end when there is a window, then one column per aggregate. Rows of one emission
+// are ordered by window_start, then keys.
 type HashAggregate struct {
-	Input  Operator
-	Env    *Env
-	Keys   []Expr
-	Time   Expr // the event time; nil without a window
-	Window Window
-	Delay  int64
-	Aggs   []AggCall
-	Out    *arrow.Schema
+	Input     Operator
+	Env       *Env
+	Keys      []Expr
+	Time      Expr // the event time; nil without a window
+	Window    Window
+	WM        *WatermarkState
+	WMIndex   int // the $wm column of the input
+	Aggs      []AggCall
+	Emit      EmitMode
+	Every     time.Duration
+	Lateness  int64
+	Changelog bool
+	Late      LateSink
+	Out       *arrow.Schema
 
-	groups   map[string]uint32
-	slotKey  []string
-	start    []int64
-	end      []int64
+	groups   map[string]uint32   // windowed groups: key and window bytes to slot
+	sessions map[string][]uint32 // session windows: key bytes to the key's sessions
+	slot     slotTable
 	keyCols  []*keyColumn
 	states   []functions.AggState
-	free     []uint32
-	ends     []int64 // distinct ends of open windows, ascending
-	byEnd    map[int64][]uint32
-	maxEvent int64
-	seen     bool
+	shadow   []functions.AggState // what was last emitted, for -U and -D rows
+	timers   timerHeap
+	dirty    []uint32
+	retired  []uint32 // slots of merged sessions whose last row must be retracted
+	parent   map[uint32]uint32
+	nextTick time.Time
+	rowWM    int64 // the watermark as it stood when the row being assigned arrived
 	done     bool
 	emitted  bool
+	keyBytes int
 
-	rowSlots []uint32
+	rowSlots [][]uint32
 	aggSlots []uint32
 	keyBuf   []byte
+	wins     [][2]int64
+	dropped  []int
 	pending  []arrow.RecordBatch
+}
+
+// slotTable holds the per-slot bookkeeping of the groups, column by column.
+type slotTable struct {
+	key        []string
+	start, end []int64
+	last       []int64 // a session's last event
+	gen        []uint32
+	fired      []bool
+	emitted    []bool
+	isDirty    []bool
+	live       []bool
+	shStart    []int64 // the bounds of the last emitted row
+	shEnd      []int64
+	free       []uint32
+}
+
+func (t *slotTable) grow() uint32 {
+	s := uint32(len(t.key))
+	t.key = append(t.key, "")
+	t.start = append(t.start, 0)
+	t.end = append(t.end, 0)
+	t.last = append(t.last, 0)
+	t.gen = append(t.gen, 0)
+	t.fired = append(t.fired, false)
+	t.emitted = append(t.emitted, false)
+	t.isDirty = append(t.isDirty, false)
+	t.live = append(t.live, false)
+	t.shStart = append(t.shStart, 0)
+	t.shEnd = append(t.shEnd, 0)
+	return s
 }
 
 var _ Operator = (*HashAggregate)(nil)
@@ -72,8 +131,8 @@ func (h *HashAggregate) Schema() *arrow.Schema { return h.Out }
 
 func (h *HashAggregate) Open(ctx context.Context) error {
 	h.groups = map[string]uint32{}
-	h.byEnd = map[int64][]uint32{}
-	h.maxEvent = minTime
+	h.sessions = map[string][]uint32{}
+	h.parent = map[uint32]uint32{}
 	h.keyCols = make([]*keyColumn, len(h.Keys))
 	for i, k := range h.Keys {
 		kc, err := newKeyColumn(k.Type())
@@ -82,16 +141,27 @@ func (h *HashAggregate) Open(ctx context.Context) error {
 		}
 		h.keyCols[i] = kc
 	}
-	h.states = make([]functions.AggState, len(h.Aggs))
+	h.states = h.newStates()
+	if h.Changelog {
+		h.shadow = h.newStates()
+	}
+	if k := h.Window.MaxWindowsPerEvent(); len(h.rowSlots) < k {
+		h.rowSlots = make([][]uint32, k)
+	}
+	h.alloc() // the trash slot
+	return h.Input.Open(ctx)
+}
+
+func (h *HashAggregate) newStates() []functions.AggState {
+	out := make([]functions.AggState, len(h.Aggs))
 	for i, a := range h.Aggs {
 		types := make([]arrow.DataType, len(a.Args))
 		for j, e := range a.Args {
 			types[j] = e.Type()
 		}
-		h.states[i] = a.Fn.New(types)
+		out[i] = a.Fn.New(types)
 	}
-	h.newSlot("", 0, 0) // the trash slot
-	return h.Input.Open(ctx)
+	return out
 }
 
 func (h *HashAggregate) Close() error {
@@ -102,15 +172,21 @@ func (h *HashAggregate) Close() error {
 	return h.Input.Close()
 }
 
-// Watermark is the current watermark: the largest event time seen minus the delay.
 func (h *HashAggregate) watermark() int64 {
-	if !h.seen {
+	if h.done {
+		return maxTime
+	}
+	if h.WM == nil {
 		return minTime
 	}
-	if h.maxEvent < minTime+h.Delay {
-		return minTime
+	return h.WM.Current
+}
+
+func (h *HashAggregate) now() time.Time {
+	if h.Env.Now != nil {
+		return h.Env.Now()
 	}
-	return h.maxEvent - h.Delay
+	return time.Now()
 }
 
 func (h *HashAggregate) Next(ctx context.Context) (arrow.RecordBatch, error) {
@@ -124,7 +200,7 @@ func (h *HashAggregate) Next(ctx context.Context) (arrow.RecordBatch, error) {
 		b, err := h.Input.Next(ctx)
 		if errors.Is(err, io.EOF) {
 			h.done = true
-			if err := h.fire(maxTime); err != nil {
+			if err := h.emit(); err != nil {
 				return nil, err
 			}
 			continue
@@ -137,7 +213,7 @@ func (h *HashAggregate) Next(ctx context.Context) (arrow.RecordBatch, error) {
 		if err != nil {
 			return nil, err
 		}
-		if err := h.fire(h.watermark()); err != nil {
+		if err := h.emit(); err != nil {
 			return nil, err
 		}
 	}
@@ -146,247 +222,272 @@ func (h *HashAggregate) Next(ctx context.Context) (arrow.RecordBatch, error) {
 	return out, nil
 }
 
-// consume assigns each row of b to its group slot and folds the batch into the aggregates.
+// consume assigns each row of b to its group slots and folds the batch into the aggregates.
 func (h *HashAggregate) consume(b arrow.RecordBatch) error {
+	n := int(b.NumRows())
+	if n == 0 {
+		return nil
+	}
 	keys, err := evalAll(h.Env.Mem, b, h.Keys)
 	if err != nil {
 		return err
 	}
 	defer releaseAll(keys)
-	n := int(b.NumRows())
-	if cap(h.rowSlots) < n {
-		h.rowSlots = make([]uint32, n)
+	for j := range h.rowSlots {
+		if cap(h.rowSlots[j]) < n {
+			h.rowSlots[j] = make([]uint32, n)
+		}
+		h.rowSlots[j] = h.rowSlots[j][:n]
 	}
-	slots := h.rowSlots[:n]
-	if err := h.assign(b, keys, slots); err != nil {
+	h.dropped = h.dropped[:0]
+	used, err := h.assign(b, keys)
+	if err != nil {
 		return err
 	}
-	h.growStates()
+	if len(h.parent) > 0 {
+		h.resolveMerges(used)
+	}
+	for _, s := range h.states {
+		s.Grow(len(h.slot.key))
+	}
+	for _, s := range h.shadow {
+		s.Grow(len(h.slot.key))
+	}
 	for i, a := range h.Aggs {
-		if err := h.update(b, i, a, slots); err != nil {
+		if err := h.update(b, i, a, used); err != nil {
 			return err
 		}
 	}
 	for _, s := range h.states {
 		s.Reset(trashSlot)
 	}
+	if len(h.dropped) > 0 && h.Late != nil {
+		if err := h.Late(b, h.dropped); err != nil {
+			return fmt.Errorf("writing late events: %w", err)
+		}
+	}
 	h.account()
 	return nil
 }
 
-// assign computes each row's slot, advancing the watermark event by event.
-func (h *HashAggregate) assign(b arrow.RecordBatch, keys []arrow.Array, slots []uint32) error {
+// assign fills rowSlots[j][i] with the slot of row i's j-th window, or the trash slot. It
+// returns how many window columns are in use.
+func (h *HashAggregate) assign(b arrow.RecordBatch, keys []arrow.Array) (int, error) {
+	slots := h.rowSlots[0]
+	h.rowWM = minTime
 	if h.Time == nil {
 		for i := range slots {
-			slots[i] = h.slotFor(keys, i, minTime, maxTime)
+			slots[i] = h.lookup(keys, i, minTime, maxTime)
 		}
-		return nil
+		return 1, nil
 	}
 	tarr, err := h.Time.Eval(h.Env.Mem, b)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	defer tarr.Release()
 	ts, ok := tarr.(*array.Timestamp)
 	if !ok {
-		return fmt.Errorf("event time %s is %s, not TIMESTAMP", h.Time, tarr.DataType())
+		return 0, fmt.Errorf("event time %s is %s, not TIMESTAMP", h.Time, tarr.DataType())
+	}
+	wms := b.Column(h.WMIndex).(*array.Int64).Int64Values()
+	if h.Window.Kind == Session {
+		return 1, h.assignSessions(ts, wms, keys)
 	}
 	times := ts.TimestampValues()
 	nulls := ts.NullN() > 0
+	used := 0
 	for i := range slots {
 		if nulls && ts.IsNull(i) {
-			slots[i] = trashSlot
+			for j := range h.rowSlots {
+				h.rowSlots[j][i] = trashSlot
+			}
 			h.Env.Stats.EventsSkipped.Add(1)
 			continue
 		}
-		t := int64(times[i])
-		start := TumbleStart(t, h.Window.Size, h.Window.Offset)
-		end := start + h.Window.Size
-		if end <= h.watermark() {
-			slots[i] = trashSlot
-			h.Env.Stats.LateDropped.Add(1)
-		} else {
-			slots[i] = h.slotFor(keys, i, start, end)
+		h.wins = h.Window.Assign(int64(times[i]), h.wins[:0])
+		h.rowWM = wms[i]
+		late := 0
+		for j := range h.rowSlots {
+			if j >= len(h.wins) {
+				h.rowSlots[j][i] = trashSlot
+				continue
+			}
+			w := h.wins[j]
+			if addSat(w[1], h.Lateness) <= wms[i] {
+				h.rowSlots[j][i] = trashSlot
+				late++
+				continue
+			}
+			h.rowSlots[j][i] = h.lookup(keys, i, w[0], w[1])
 		}
-		if !h.seen || t > h.maxEvent {
-			h.maxEvent, h.seen = t, true
-		}
+		used = max(used, len(h.wins))
+		h.countLate(i, late, len(h.wins))
 	}
-	return nil
+	return used, nil
 }
 
-// slotFor returns the slot of row i's group in the window [start, end), creating it.
-func (h *HashAggregate) slotFor(keys []arrow.Array, i int, start, end int64) uint32 {
-	buf := binary.LittleEndian.AppendUint64(h.keyBuf[:0], uint64(start))
+func (h *HashAggregate) countLate(row, late, windows int) {
+	switch {
+	case late == 0:
+	case late == windows:
+		h.Env.Stats.LateDropped.Add(1)
+		h.dropped = append(h.dropped, row)
+	default:
+		h.Env.Stats.LatePartial.Add(1)
+	}
+}
+
+// keyOf encodes row i's group key, after prefix bytes.
+func (h *HashAggregate) keyOf(keys []arrow.Array, i int, prefix ...int64) []byte {
+	buf := h.keyBuf[:0]
+	for _, p := range prefix {
+		buf = binary.LittleEndian.AppendUint64(buf, uint64(p))
+	}
 	for _, k := range keys {
 		buf = encodeKey(buf, k, i)
 	}
 	h.keyBuf = buf
+	return buf
+}
+
+// lookup returns the slot of row i's group in the window [start, end), creating it.
+func (h *HashAggregate) lookup(keys []arrow.Array, i int, start, end int64) uint32 {
+	buf := h.keyOf(keys, i, start, end)
 	if s, ok := h.groups[string(buf)]; ok {
+		h.touch(s)
 		return s
 	}
-	s := h.newSlot(string(buf), start, end)
+	s := h.newGroup(string(buf), keys, i, start, end)
+	h.groups[h.slot.key[s]] = s
+	return s
+}
+
+// newGroup takes a slot for a new group and schedules its window.
+func (h *HashAggregate) newGroup(key string, keys []arrow.Array, i int, start, end int64) uint32 {
+	s := h.alloc()
+	h.slot.key[s], h.slot.start[s], h.slot.end[s] = key, start, end
+	h.slot.live[s] = true
+	h.keyBytes += len(key)
 	for j, k := range keys {
 		h.keyCols[j].set(s, k, i)
 	}
+	h.Env.Stats.OpenWindows.Add(1)
+	h.schedule(s)
+	h.touch(s)
 	return s
 }
 
-func (h *HashAggregate) newSlot(key string, start, end int64) uint32 {
-	var s uint32
-	if n := len(h.free); n > 0 {
-		s = h.free[n-1]
-		h.free = h.free[:n-1]
-		h.slotKey[s], h.start[s], h.end[s] = key, start, end
-	} else {
-		s = uint32(len(h.slotKey))
-		h.slotKey = append(h.slotKey, key)
-		h.start = append(h.start, start)
-		h.end = append(h.end, end)
-		for _, k := range h.keyCols {
-			k.grow(len(h.slotKey))
-		}
-	}
-	if s == trashSlot {
+// alloc takes a free slot or grows the table.
+func (h *HashAggregate) alloc() uint32 {
+	if n := len(h.slot.free); n > 0 {
+		s := h.slot.free[n-1]
+		h.slot.free = h.slot.free[:n-1]
 		return s
 	}
-	h.groups[key] = s
-	if _, ok := h.byEnd[end]; !ok {
-		i := sort.Search(len(h.ends), func(i int) bool { return h.ends[i] >= end })
-		h.ends = append(h.ends, 0)
-		copy(h.ends[i+1:], h.ends[i:])
-		h.ends[i] = end
+	s := h.slot.grow()
+	for _, k := range h.keyCols {
+		k.grow(len(h.slot.key))
 	}
-	h.byEnd[end] = append(h.byEnd[end], s)
-	h.Env.Stats.OpenWindows.Add(1)
 	return s
 }
 
-func (h *HashAggregate) growStates() {
-	for _, s := range h.states {
-		s.Grow(len(h.slotKey))
+// schedule sets a slot's timer after its end changed: fire at the end while the watermark (as
+// the current row found it) is before it, else (a late change within the allowed lateness)
+// purge when the lateness is over.
+func (h *HashAggregate) schedule(s uint32) {
+	h.slot.gen[s]++
+	end := h.slot.end[s]
+	if end > h.rowWM {
+		h.slot.fired[s] = false
+		h.timers.push(timer{at: end, slot: s, gen: h.slot.gen[s]})
+		return
+	}
+	h.slot.fired[s] = true
+	h.timers.push(timer{at: addSat(end, h.Lateness), slot: s, gen: h.slot.gen[s], purge: true})
+}
+
+func (h *HashAggregate) touch(s uint32) {
+	if h.Changelog && !h.slot.isDirty[s] {
+		h.slot.isDirty[s] = true
+		h.dirty = append(h.dirty, s)
 	}
 }
 
-// update folds one aggregate over the batch, sending rows its FILTER rejects to the trash.
-func (h *HashAggregate) update(b arrow.RecordBatch, ai int, a AggCall, slots []uint32) error {
-	groups := slots
+// release frees a slot for reuse.
+func (h *HashAggregate) release(s uint32) {
+	if h.slot.live[s] {
+		h.Env.Stats.OpenWindows.Add(-1)
+	}
+	key := h.slot.key[s]
+	if g, ok := h.groups[key]; ok && g == s {
+		delete(h.groups, key)
+	}
+	if list, ok := h.sessions[key]; ok {
+		kept := list[:0]
+		for _, x := range list {
+			if x != s {
+				kept = append(kept, x)
+			}
+		}
+		if len(kept) == 0 {
+			delete(h.sessions, key)
+		} else {
+			h.sessions[key] = kept
+		}
+	}
+	h.keyBytes -= len(h.slot.key[s])
+	h.slot.key[s] = ""
+	h.slot.gen[s]++
+	h.slot.live[s], h.slot.fired[s], h.slot.emitted[s], h.slot.isDirty[s] = false, false,
+		false, false
+	for _, st := range h.states {
+		st.Reset(s)
+	}
+	for _, st := range h.shadow {
+		st.Reset(s)
+	}
+	h.slot.free = append(h.slot.free, s)
+}
+
+// update folds one aggregate over the batch, once per window column, sending rows its FILTER
+// rejects to the trash.
+func (h *HashAggregate) update(b arrow.RecordBatch, ai int, a AggCall, used int) error {
+	var pred *array.Boolean
 	if a.Filter != nil {
 		p, err := a.Filter.Eval(h.Env.Mem, b)
 		if err != nil {
 			return err
 		}
 		defer p.Release()
-		pred := p.(*array.Boolean)
-		if cap(h.aggSlots) < len(slots) {
-			h.aggSlots = make([]uint32, len(slots))
-		}
-		groups = h.aggSlots[:len(slots)]
-		for i, s := range slots {
-			if pred.IsValid(i) && pred.Value(i) {
-				groups[i] = s
-			} else {
-				groups[i] = trashSlot
-			}
-		}
+		pred = p.(*array.Boolean)
 	}
 	args, err := evalAll(h.Env.Mem, b, a.Args)
 	if err != nil {
 		return err
 	}
 	defer releaseAll(args)
-	if err := h.states[ai].Update(groups, args); err != nil {
-		return fmt.Errorf("%s: %w", a.Text, err)
-	}
-	return nil
-}
-
-// fire emits every open window whose end is at or before wm, ordered by window start then
-// keys, and frees their slots.
-func (h *HashAggregate) fire(wm int64) error {
-	var slots []uint32
-	n := 0
-	for n < len(h.ends) && h.ends[n] <= wm {
-		slots = append(slots, h.byEnd[h.ends[n]]...)
-		delete(h.byEnd, h.ends[n])
-		n++
-	}
-	h.ends = h.ends[n:]
-	if len(slots) == 0 && wm == maxTime && h.Time == nil && len(h.Keys) == 0 && !h.emitted {
-		// An aggregate over no rows still has one result row, as in a database.
-		h.growStates()
-		slots = append(slots, h.newSlot("", minTime, maxTime))
-		delete(h.byEnd, maxTime)
-		h.ends = h.ends[:0]
-	}
-	if len(slots) == 0 {
-		return nil
-	}
-	h.emitted = true
-	sort.Slice(slots, func(i, j int) bool { return h.less(slots[i], slots[j]) })
-	out, err := h.build(slots)
-	if err != nil {
-		return err
-	}
-	for _, s := range slots {
-		delete(h.groups, h.slotKey[s])
-		h.slotKey[s] = ""
-		for _, st := range h.states {
-			st.Reset(s)
-		}
-		h.free = append(h.free, s)
-	}
-	h.Env.Stats.OpenWindows.Add(-int64(len(slots)))
-	h.Env.Stats.WindowsFired.Add(int64(len(slots)))
-	h.account()
-	h.pending = append(h.pending, out)
-	return nil
-}
-
-func (h *HashAggregate) less(a, b uint32) bool {
-	if h.start[a] != h.start[b] {
-		return h.start[a] < h.start[b]
-	}
-	for _, k := range h.keyCols {
-		if c := k.compare(a, b); c != 0 {
-			return c < 0
-		}
-	}
-	return false
-}
-
-// build makes the output batch of the given slots.
-func (h *HashAggregate) build(slots []uint32) (arrow.RecordBatch, error) {
-	mem := h.Env.Mem
-	cols := make([]arrow.Array, 0, h.Out.NumFields())
-	for _, k := range h.keyCols {
-		cols = append(cols, k.build(mem, slots))
-	}
-	if h.Time != nil {
-		sb := array.NewTimestampBuilder(mem, functions.Timestamp.(*arrow.TimestampType))
-		eb := array.NewTimestampBuilder(mem, functions.Timestamp.(*arrow.TimestampType))
-		for _, s := range slots {
-			sb.Append(arrow.Timestamp(h.start[s]))
-			eb.Append(arrow.Timestamp(h.end[s]))
-		}
-		cols = append(cols, sb.NewArray(), eb.NewArray())
-		sb.Release()
-		eb.Release()
-	}
-	for i, st := range h.states {
-		b := array.NewBuilder(mem, h.Out.Field(len(cols)).Type)
-		for _, s := range slots {
-			if err := st.Append(b, s); err != nil {
-				b.Release()
-				releaseAll(cols)
-				return nil, fmt.Errorf("%s: %w", h.Aggs[i].Text, err)
+	for j := 0; j < used; j++ {
+		groups := h.rowSlots[j]
+		if pred != nil {
+			if cap(h.aggSlots) < len(groups) {
+				h.aggSlots = make([]uint32, len(groups))
 			}
+			filtered := h.aggSlots[:len(groups)]
+			for i, s := range groups {
+				if pred.IsValid(i) && pred.Value(i) {
+					filtered[i] = s
+				} else {
+					filtered[i] = trashSlot
+				}
+			}
+			groups = filtered
 		}
-		cols = append(cols, b.NewArray())
-		b.Release()
+		if err := h.states[ai].Update(groups, args); err != nil {
+			return fmt.Errorf("%s: %w", a.Text, err)
+		}
 	}
-	defer releaseAll(cols)
-	return array.NewRecordBatch(h.Out, cols, int64(len(slots))), nil
+	return nil
 }
 
 // account publishes the state's size.
@@ -395,9 +496,12 @@ func (h *HashAggregate) account() {
 	for _, s := range h.states {
 		total += s.SizeBytes()
 	}
-	total += len(h.slotKey) * (8 + 8 + 16)
-	for _, k := range h.slotKey {
-		total += len(k) + 48 // the key bytes and the map entry
+	for _, s := range h.shadow {
+		total += s.SizeBytes()
+	}
+	total += len(h.slot.key)*(8*5+4+5+16) + h.keyBytes + len(h.groups)*48
+	for _, k := range h.keyCols {
+		total += k.heapBytes()
 	}
 	h.Env.Stats.StateBytes.Store(int64(total))
 }

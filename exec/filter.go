@@ -27,6 +27,10 @@ func (f *Filter) Close() error { return f.Input.Close() }
 
 func (f *Filter) Next(ctx context.Context) (arrow.RecordBatch, error) {
 	for {
+		// A run of batches that no row passes must not outlive a cancelled query.
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
 		b, err := f.Input.Next(ctx)
 		if err != nil {
 			return nil, err
@@ -46,6 +50,9 @@ func (f *Filter) apply(b arrow.RecordBatch) (arrow.RecordBatch, error) {
 		return nil, err
 	}
 	defer p.Release()
+	if p.DataType().ID() == arrow.NULL {
+		return nil, nil // WHERE NULL: no row is TRUE
+	}
 	pred, ok := p.(*array.Boolean)
 	if !ok {
 		return nil, fmt.Errorf("filter %s is not BOOLEAN", f.Pred)
@@ -53,7 +60,7 @@ func (f *Filter) apply(b arrow.RecordBatch) (arrow.RecordBatch, error) {
 	f.idx = selected(pred, f.idx)
 	switch len(f.idx) {
 	case 0:
-		return nil, nil
+		return b.NewSlice(0, 0), nil
 	case int(b.NumRows()):
 		b.Retain()
 		return b, nil

@@ -185,10 +185,24 @@ func (k *keyColumn) build(mem memory.Allocator, slots []uint32) arrow.Array {
 	return b.NewArray()
 }
 
-// sizeBytes estimates the heap bytes of one slot's key.
-func (k *keyColumn) sizeBytes(slot uint32) int {
-	if k.t.ID() == arrow.STRING {
-		return 16 + len(k.strs[slot]) + 1
+// heapBytes estimates the heap bytes the column holds.
+func (k *keyColumn) heapBytes() int {
+	n := len(k.null) + 8*len(k.ints) + len(k.bools) + 16*len(k.strs)
+	for _, s := range k.strs {
+		n += len(s)
 	}
-	return 9
+	return n
+}
+
+// copySlot copies the key of slot src to slot dst.
+func (k *keyColumn) copySlot(dst, src uint32) {
+	k.null[dst] = k.null[src]
+	switch k.t.ID() {
+	case arrow.STRING:
+		k.strs[dst] = k.strs[src]
+	case arrow.BOOL:
+		k.bools[dst] = k.bools[src]
+	default:
+		k.ints[dst] = k.ints[src]
+	}
 }

@@ -5,6 +5,7 @@ package exec
 import (
 	"context"
 	"errors"
+	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/memory"
@@ -31,4 +32,6 @@ var ErrUnsupported = errors.New("unsupported")
 type Env struct {
 	Mem   memory.Allocator
 	Stats *Stats
+	// Now is the processing-time clock (time.Now when nil); tests set their own.
+	Now func() time.Time
 }

@@ -108,3 +108,19 @@ func selected(pred *array.Boolean, into []int) []int {
 	}
 	return into
 }
+
+// TakeRows builds a batch of the given rows of b's first schema.NumFields() columns.
+func TakeRows(mem memory.Allocator, b arrow.RecordBatch, rows []int,
+	schema *arrow.Schema) (arrow.RecordBatch, error) {
+	cols := make([]arrow.Array, schema.NumFields())
+	for i := range cols {
+		c, err := take(mem, b.Column(i), rows)
+		if err != nil {
+			releaseAll(cols)
+			return nil, err
+		}
+		cols[i] = c
+	}
+	defer releaseAll(cols)
+	return array.NewRecordBatch(schema, cols, int64(len(rows))), nil
+}

@@ -2,11 +2,11 @@ package functions
 
 import (
 	"fmt"
+	"math"
 	"math/bits"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
-	"github.com/apache/arrow-go/v18/arrow/bitutil"
 )
 
 // Every aggregate state here is columnar: one flat slice per field, indexed by group slot.
@@ -78,9 +78,9 @@ var avgAggregate = &Aggregate{
 	New: func(args []arrow.DataType) AggState {
 		switch args[0].ID() {
 		case arrow.INT64:
-			return &avgState{sumIntState: sumIntState{t: Bigint}}
+			return &sumIntState{t: Bigint, avg: true}
 		case arrow.FLOAT64:
-			return &avgState{float: true}
+			return &sumFloatState{avg: true}
 		}
 		return &nullState{}
 	},
@@ -100,7 +100,8 @@ func checkUpdate(name string, groups []uint32, args []arrow.Array, want arrow.Da
 		return fmt.Errorf("%s: got %d arguments, want 1", name, len(args))
 	}
 	if args[0].Len() != len(groups) {
-		return fmt.Errorf("%s: argument of %d rows for %d groups", name, args[0].Len(), len(groups))
+		return fmt.Errorf("%s: argument of %d rows for %d groups",
+			name, args[0].Len(), len(groups))
 	}
 	if t := args[0].DataType(); t.ID() != want.ID() && !isNullType(t) {
 		return fmt.Errorf("%s: argument of type %s, want %s", name, TypeName(t), TypeName(want))
@@ -185,70 +186,83 @@ func (s *countState) Append(b array.Builder, slot uint32) error {
 func (s *countState) SizeBytes() int { return cap(s.counts) * 8 }
 
 // sumIntState sums int64 values exactly in 128 bits per slot (hi:lo, two's complement), so
-// that a running total may leave the int64 range and come back.
+// that a running total may leave the int64 range and come back, and counts them; it serves
+// sum over BIGINT and INTERVAL, and avg over BIGINT.
 type sumIntState struct {
-	t    arrow.DataType // BIGINT or INTERVAL
-	lo   []uint64
-	hi   []int64
-	seen []bool
+	t      arrow.DataType // BIGINT or INTERVAL
+	avg    bool
+	lo     []uint64
+	hi     []int64
+	counts []int64
+}
+
+func (s *sumIntState) name() string {
+	if s.avg {
+		return "avg"
+	}
+	return "sum"
 }
 
 func (s *sumIntState) Grow(n int) {
-	s.lo, s.hi, s.seen = grow(s.lo, n, 0), grow(s.hi, n, 0), grow(s.seen, n, false)
+	s.lo, s.hi, s.counts = grow(s.lo, n, 0), grow(s.hi, n, 0), grow(s.counts, n, 0)
 }
 
 func (s *sumIntState) Update(groups []uint32, args []arrow.Array) error {
-	if err := checkUpdate("sum", groups, args, s.t); err != nil {
+	if err := checkUpdate(s.name(), groups, args, s.t); err != nil {
 		return err
 	}
-	s.update(groups, args[0], nil)
-	return nil
-}
-
-// update adds the values of a to their slots, and counts them in counts when it is not nil.
-func (s *sumIntState) update(groups []uint32, a arrow.Array, counts []int64) {
+	a := args[0]
 	if isNullType(a.DataType()) {
-		return
+		return nil
 	}
 	vals := int64Values(a)[:len(groups)]
-	lo, hi, seen := s.lo, s.hi, s.seen
+	lo, hi, counts := s.lo, s.hi, s.counts
 	bm, off := validity(a)
-	for i, g := range groups {
-		if bm != nil && bitutil.BitIsNotSet(bm, off+i) {
-			continue
+	if bm == nil {
+		for i, g := range groups {
+			v := vals[i]
+			sum, carry := bits.Add64(lo[g], uint64(v), 0)
+			lo[g] = sum
+			hi[g] += int64(carry) + v>>63
+			counts[g]++
 		}
-		v := vals[i]
+		return nil
+	}
+	// Without branches: a NULL row adds 0 and counts 0.
+	for i, g := range groups {
+		j := uint(off + i)
+		k := int64(bm[j/8] >> (j & 7) & 1)
+		v := vals[i] & -k
 		sum, carry := bits.Add64(lo[g], uint64(v), 0)
 		lo[g] = sum
 		hi[g] += int64(carry) + v>>63
-		seen[g] = true
-		if counts != nil {
-			counts[g]++
-		}
+		counts[g] += k
 	}
+	return nil
 }
 
 func (s *sumIntState) Merge(dst uint32, other AggState, src uint32) {
 	o := other.(*sumIntState)
-	s.merge(dst, o, src)
-}
-
-func (s *sumIntState) merge(dst uint32, o *sumIntState, src uint32) {
-	if !o.seen[src] {
-		return
-	}
 	sum, carry := bits.Add64(s.lo[dst], o.lo[src], 0)
 	s.lo[dst] = sum
 	s.hi[dst] += o.hi[src] + int64(carry)
-	s.seen[dst] = true
+	s.counts[dst] += o.counts[src]
 }
 
 func (s *sumIntState) Reset(slot uint32) {
-	s.lo[slot], s.hi[slot], s.seen[slot] = 0, 0, false
+	s.lo[slot], s.hi[slot], s.counts[slot] = 0, 0, 0
 }
 
 func (s *sumIntState) Append(b array.Builder, slot uint32) error {
-	if !s.seen[slot] {
+	if s.avg {
+		return appendAvg(b, s.counts[slot], s.float(slot))
+	}
+	switch b.(type) {
+	case *array.Int64Builder, *array.DurationBuilder:
+	default:
+		return builderError("sum", b)
+	}
+	if s.counts[slot] == 0 {
 		b.AppendNull()
 		return nil
 	}
@@ -256,14 +270,25 @@ func (s *sumIntState) Append(b array.Builder, slot uint32) error {
 	if s.hi[slot] != v>>63 {
 		return fmt.Errorf("%w: sum is out of range for %s", ErrOverflow, TypeName(s.t))
 	}
-	switch b := b.(type) {
-	case *array.Int64Builder:
-		b.Append(v)
-	case *array.DurationBuilder:
-		b.Append(arrow.Duration(v))
-	default:
-		return builderError("sum", b)
+	if db, ok := b.(*array.DurationBuilder); ok {
+		db.Append(arrow.Duration(v))
+	} else {
+		b.(*array.Int64Builder).Append(v)
 	}
+	return nil
+}
+
+// appendAvg appends sum / count, or NULL for a count of 0.
+func appendAvg(b array.Builder, count int64, sum float64) error {
+	fb, ok := b.(*array.Float64Builder)
+	if !ok {
+		return builderError("avg", b)
+	}
+	if count == 0 {
+		fb.AppendNull()
+		return nil
+	}
+	fb.Append(sum / float64(count))
 	return nil
 }
 
@@ -286,62 +311,68 @@ func (s *sumIntState) float(slot uint32) float64 {
 	return f
 }
 
-func (s *sumIntState) SizeBytes() int { return cap(s.lo)*8 + cap(s.hi)*8 + cap(s.seen) }
+func (s *sumIntState) SizeBytes() int { return (cap(s.lo) + cap(s.hi) + cap(s.counts)) * 8 }
 
-// sumFloatState sums float64 values per slot.
+// sumFloatState sums and counts float64 values per slot; it serves sum and avg over DOUBLE.
 type sumFloatState struct {
-	sums []float64
-	seen []bool
+	avg    bool
+	sums   []float64
+	counts []int64
 }
 
-func (s *sumFloatState) Grow(n int) { s.sums, s.seen = grow(s.sums, n, 0), grow(s.seen, n, false) }
+func (s *sumFloatState) Grow(n int) {
+	s.sums, s.counts = grow(s.sums, n, 0), grow(s.counts, n, 0)
+}
 
 func (s *sumFloatState) Update(groups []uint32, args []arrow.Array) error {
-	if err := checkUpdate("sum", groups, args, Double); err != nil {
+	name := "sum"
+	if s.avg {
+		name = "avg"
+	}
+	if err := checkUpdate(name, groups, args, Double); err != nil {
 		return err
 	}
-	updateFloatSum(groups, args[0], s.sums, s.seen, nil)
-	return nil
-}
-
-// updateFloatSum adds the values of a to sums, marks seen and counts them in counts (each may
-// be nil).
-func updateFloatSum(groups []uint32, a arrow.Array, sums []float64, seen []bool, counts []int64) {
+	a := args[0]
 	if isNullType(a.DataType()) {
-		return
+		return nil
 	}
 	vals := float64Values(a)[:len(groups)]
+	sums, counts := s.sums, s.counts
 	bm, off := validity(a)
-	for i, g := range groups {
-		if bm != nil && bitutil.BitIsNotSet(bm, off+i) {
-			continue
-		}
-		sums[g] += vals[i]
-		if seen != nil {
-			seen[g] = true
-		}
-		if counts != nil {
+	if bm == nil {
+		for i, g := range groups {
+			sums[g] += vals[i]
 			counts[g]++
 		}
+		return nil
 	}
+	// Without branches: a NULL row adds +0 (its bits masked off) and counts 0.
+	for i, g := range groups {
+		j := uint(off + i)
+		k := uint64(bm[j/8] >> (j & 7) & 1)
+		sums[g] += math.Float64frombits(math.Float64bits(vals[i]) & -k)
+		counts[g] += int64(k)
+	}
+	return nil
 }
 
 func (s *sumFloatState) Merge(dst uint32, other AggState, src uint32) {
 	o := other.(*sumFloatState)
-	if o.seen[src] {
-		s.sums[dst] += o.sums[src]
-		s.seen[dst] = true
-	}
+	s.sums[dst] += o.sums[src]
+	s.counts[dst] += o.counts[src]
 }
 
-func (s *sumFloatState) Reset(slot uint32) { s.sums[slot], s.seen[slot] = 0, false }
+func (s *sumFloatState) Reset(slot uint32) { s.sums[slot], s.counts[slot] = 0, 0 }
 
 func (s *sumFloatState) Append(b array.Builder, slot uint32) error {
+	if s.avg {
+		return appendAvg(b, s.counts[slot], s.sums[slot])
+	}
 	fb, ok := b.(*array.Float64Builder)
 	if !ok {
 		return builderError("sum", b)
 	}
-	if !s.seen[slot] {
+	if s.counts[slot] == 0 {
 		fb.AppendNull()
 		return nil
 	}
@@ -349,84 +380,7 @@ func (s *sumFloatState) Append(b array.Builder, slot uint32) error {
 	return nil
 }
 
-func (s *sumFloatState) SizeBytes() int { return cap(s.sums)*8 + cap(s.seen) }
-
-// avgState keeps a sum and a count per slot: an exact 128-bit sum for BIGINT, a float64 sum
-// for DOUBLE.
-type avgState struct {
-	sumIntState
-	float  bool
-	sums   []float64
-	counts []int64
-}
-
-func (s *avgState) Grow(n int) {
-	if s.float {
-		s.sums = grow(s.sums, n, 0)
-	} else {
-		s.sumIntState.Grow(n)
-	}
-	s.counts = grow(s.counts, n, 0)
-}
-
-func (s *avgState) Update(groups []uint32, args []arrow.Array) error {
-	want := Bigint
-	if s.float {
-		want = Double
-	}
-	if err := checkUpdate("avg", groups, args, want); err != nil {
-		return err
-	}
-	if s.float {
-		updateFloatSum(groups, args[0], s.sums, nil, s.counts)
-	} else {
-		s.update(groups, args[0], s.counts)
-	}
-	return nil
-}
-
-func (s *avgState) Merge(dst uint32, other AggState, src uint32) {
-	o := other.(*avgState)
-	if o.counts[src] == 0 {
-		return
-	}
-	if s.float {
-		s.sums[dst] += o.sums[src]
-	} else {
-		s.merge(dst, &o.sumIntState, src)
-	}
-	s.counts[dst] += o.counts[src]
-}
-
-func (s *avgState) Reset(slot uint32) {
-	if s.float {
-		s.sums[slot] = 0
-	} else {
-		s.sumIntState.Reset(slot)
-	}
-	s.counts[slot] = 0
-}
-
-func (s *avgState) Append(b array.Builder, slot uint32) error {
-	fb, ok := b.(*array.Float64Builder)
-	if !ok {
-		return builderError("avg", b)
-	}
-	n := s.counts[slot]
-	switch {
-	case n == 0:
-		fb.AppendNull()
-	case s.float:
-		fb.Append(s.sums[slot] / float64(n))
-	default:
-		fb.Append(s.sumIntState.float(slot) / float64(n))
-	}
-	return nil
-}
-
-func (s *avgState) SizeBytes() int {
-	return s.sumIntState.SizeBytes() + cap(s.sums)*8 + cap(s.counts)*8
-}
+func (s *sumFloatState) SizeBytes() int { return (cap(s.sums) + cap(s.counts)) * 8 }
 
 // Compile-time checks that every state implements AggState.
 var (
@@ -434,5 +388,4 @@ var (
 	_ AggState = (*countState)(nil)
 	_ AggState = (*sumIntState)(nil)
 	_ AggState = (*sumFloatState)(nil)
-	_ AggState = (*avgState)(nil)
 )

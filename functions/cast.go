@@ -116,7 +116,11 @@ func castToBigint(mem memory.Allocator, a arrow.Array) (arrow.Array, error) {
 				continue
 			}
 			out[i] = 0
-			if rowValid(bits, off, i) {
+			switch {
+			case !rowValid(bits, off, i):
+			case math.IsNaN(f):
+				return fail(castFailed("NaN", Bigint))
+			default:
 				return fail(fmt.Errorf("%w: %w", castFailed(FormatDouble(f), Bigint), ErrOverflow))
 			}
 		}

@@ -110,8 +110,17 @@ func (s *extremeState[T]) Update(groups []uint32, args []arrow.Array) error {
 // updateMax folds the valid values of in into vals.
 func updateMax[T int64 | float64](groups []uint32, in []T, bm []byte, off int, vals []T,
 	seen []bool) {
+	if bm == nil {
+		for i, g := range groups {
+			if v := in[i]; v > vals[g] || v != v {
+				vals[g] = v
+			}
+			seen[g] = true
+		}
+		return
+	}
 	for i, g := range groups {
-		if bm != nil && bitutil.BitIsNotSet(bm, off+i) {
+		if bitutil.BitIsNotSet(bm, off+i) {
 			continue
 		}
 		if v := in[i]; v > vals[g] || v != v {
@@ -124,8 +133,17 @@ func updateMax[T int64 | float64](groups []uint32, in []T, bm []byte, off int, v
 // updateMin folds the valid values of in into vals.
 func updateMin[T int64 | float64](groups []uint32, in []T, bm []byte, off int, vals []T,
 	seen []bool) {
+	if bm == nil {
+		for i, g := range groups {
+			if v, cur := in[i], vals[g]; v < cur || cur != cur {
+				vals[g] = v
+			}
+			seen[g] = true
+		}
+		return
+	}
 	for i, g := range groups {
-		if bm != nil && bitutil.BitIsNotSet(bm, off+i) {
+		if bitutil.BitIsNotSet(bm, off+i) {
 			continue
 		}
 		if v, cur := in[i], vals[g]; v < cur || cur != cur {
@@ -150,12 +168,14 @@ func (s *extremeState[T]) Merge(dst uint32, other AggState, src uint32) {
 func (s *extremeState[T]) Reset(slot uint32) { s.vals[slot], s.seen[slot] = s.init, false }
 
 func (s *extremeState[T]) Append(b array.Builder, slot uint32) error {
+	if b.Type().ID() != s.t.ID() {
+		return builderError(s.name, b)
+	}
 	if !s.seen[slot] {
 		b.AppendNull()
 		return nil
 	}
-	v := s.vals[slot]
-	switch b := b.(type) {
+	switch v := s.vals[slot]; b := b.(type) {
 	case *array.Int64Builder:
 		b.Append(int64(v))
 	case *array.Float64Builder:

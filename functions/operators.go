@@ -133,7 +133,7 @@ func Arith(mem memory.Allocator, op string, l, r arrow.Array) (arrow.Array, erro
 func arithInts(mem memory.Allocator, op string, t arrow.DataType, n int,
 	valid *memory.Buffer, a, b []int64) (arrow.Array, error) {
 	buf, out := newInt64Buffer(mem, n)
-	a, b = a[:n], b[:n]
+	a, b = a[:len(out)], b[:len(out)]
 	var ovf int64 // sign bit set when some row overflowed, NULL rows included
 	switch op {
 	case "+":
@@ -231,7 +231,7 @@ func divIntsToDouble(mem memory.Allocator, n int, valid *memory.Buffer, a, b []i
 	valid = fullValidity(mem, n, valid)
 	vb := valid.Bytes()
 	buf, out := newFloat64Buffer(mem, n)
-	a, b = a[:n], b[:n]
+	a, b = a[:len(out)], b[:len(out)]
 	for i := range out {
 		if b[i] == 0 {
 			bitutil.ClearBit(vb, i)
@@ -247,7 +247,7 @@ func divIntsToDouble(mem memory.Allocator, n int, valid *memory.Buffer, a, b []i
 func arithFloats(mem memory.Allocator, op string, n int, valid *memory.Buffer,
 	a, b []float64) arrow.Array {
 	buf, out := newFloat64Buffer(mem, n)
-	a, b = a[:n], b[:n]
+	a, b = a[:len(out)], b[:len(out)]
 	switch op {
 	case "+":
 		for i := range out {

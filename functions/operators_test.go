@@ -28,7 +28,8 @@ func TestArith(t *testing.T) {
 		err    error
 	}{
 		{"add", "+", Bigint, Bigint, anys(int64(1), nil, int64(3), int64(-5)),
-			anys(int64(2), int64(4), nil, int64(5)), anys(int64(3), nil, nil, int64(0)), Bigint, nil},
+			anys(int64(2), int64(4), nil, int64(5)), anys(int64(3), nil, nil, int64(0)), Bigint,
+			nil},
 		{"sub", "-", Bigint, Bigint, anys(int64(1), minI+1), anys(int64(3), int64(1)),
 			anys(int64(-2), minI), Bigint, nil},
 		{"mul", "*", Bigint, Bigint, anys(int64(-4), int64(1)<<31, maxI),
@@ -65,10 +66,10 @@ func TestArith(t *testing.T) {
 		{"ts plus interval", "+", Timestamp, Interval, anys(ts, nil), anys(int64(5e6), int64(1)),
 			anys(ts+5e6, nil), Timestamp, nil},
 		{"interval plus ts", "+", Interval, Timestamp, anys(int64(-1)), anys(ts),
-			anys(ts-1), Timestamp, nil},
+			anys(ts - 1), Timestamp, nil},
 		{"ts minus interval", "-", Timestamp, Interval, anys(ts), anys(int64(60e6)),
-			anys(ts-60e6), Timestamp, nil},
-		{"ts minus ts", "-", Timestamp, Timestamp, anys(ts), anys(ts-90e6), anys(int64(90e6)),
+			anys(ts - 60e6), Timestamp, nil},
+		{"ts minus ts", "-", Timestamp, Timestamp, anys(ts), anys(ts - 90e6), anys(int64(90e6)),
 			Interval, nil},
 		{"interval sum", "+", Interval, Interval, anys(int64(1)), anys(int64(2)),
 			anys(int64(3)), Interval, nil},
@@ -263,5 +264,52 @@ func TestConstant(t *testing.T) {
 				got.Release()
 			}
 		})
+	}
+}
+
+// benchArrays builds two arrays of 4096 rows of typ, one row in ten NULL.
+func benchArrays(b *testing.B, typ arrow.DataType) (arrow.Array, arrow.Array) {
+	b.Helper()
+	mk := func(seed int) arrow.Array {
+		bld := array.NewBuilder(memory.DefaultAllocator, typ)
+		defer bld.Release()
+		for i := 0; i < 4096; i++ {
+			switch bld := bld.(type) {
+			case *array.Int64Builder:
+				bld.Append(int64(i * seed))
+			case *array.Float64Builder:
+				bld.Append(float64(i * seed))
+			}
+			if i%10 == seed {
+				bld.AppendNull()
+			}
+		}
+		a := bld.NewArray()
+		return array.NewSlice(a, 0, 4096)
+	}
+	return mk(1), mk(3)
+}
+
+func BenchmarkArithAddBigint(b *testing.B) {
+	l, r := benchArrays(b, Bigint)
+	b.SetBytes(4096)
+	for i := 0; i < b.N; i++ {
+		out, err := Arith(memory.DefaultAllocator, "+", l, r)
+		if err != nil {
+			b.Fatal(err)
+		}
+		out.Release()
+	}
+}
+
+func BenchmarkCompareDouble(b *testing.B) {
+	l, r := benchArrays(b, Double)
+	b.SetBytes(4096)
+	for i := 0; i < b.N; i++ {
+		out, err := Compare(memory.DefaultAllocator, "<", l, r)
+		if err != nil {
+			b.Fatal(err)
+		}
+		out.Release()
 	}
 }

@@ -61,13 +61,28 @@ func (i Ident) String() string {
 	return i.Name
 }
 
+// isPlainName reports whether s reads back as one unquoted name: a word of the Ident token
+// that the lexer does not take for a reserved word.
 func isPlainName(s string) bool {
-	if s == "" || isReserved(s) {
+	if !isPlainWord(s) {
+		return false
+	}
+	// The lexer's Keyword rule ends a word at "$", so "from$x" would read as FROM then "$x".
+	if i := strings.IndexByte(s, '$'); i >= 0 {
+		s = s[:i]
+	}
+	return !isReserved(s)
+}
+
+// isPlainWord reports whether s has the shape of an unquoted name, reserved or not.
+func isPlainWord(s string) bool {
+	if s == "" {
 		return false
 	}
 	for i, r := range s {
 		letter := r == '_' || (r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z')
-		if !letter && (i == 0 || r < '0' || r > '9') && r != '$' {
+		digit := r >= '0' && r <= '9'
+		if !letter && (i == 0 || (!digit && r != '$')) {
 			return false
 		}
 	}
@@ -177,7 +192,16 @@ type TypeName struct {
 	Precision bool `parser:"@'PRECISION'?"`
 }
 
-func (t TypeName) String() string { return strings.ToUpper(t.Name) }
+// String prints the type: an unquoted name in upper case, with PRECISION when written.
+func (t TypeName) String() string {
+	if strings.HasPrefix(t.Name, `"`) {
+		return t.Name
+	}
+	if t.Precision {
+		return strings.ToUpper(t.Name) + " PRECISION"
+	}
+	return strings.ToUpper(t.Name)
+}
 
 // Cast is `CAST(x AS type)` or `x::type`.
 type Cast struct {

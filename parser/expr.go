@@ -2,6 +2,7 @@ package parser
 
 import (
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 
@@ -320,10 +321,12 @@ func (p *exprParser) unary() (Expr, error) {
 		return nil, err
 	}
 	defer p.leave()
-	if n := p.peek(); isOp(t, "-") && (n.Type == tokNumber || n.Type == tokDuration) {
-		// Fold the sign into the literal so that the smallest BIGINT can be written.
+	if n := p.peek(); isOp(t, "-") && (n.Type == tokNumber || n.Type == tokDuration) &&
+		!isOp(p.peek2(), "::") {
+		// Fold the sign into the literal so that the smallest BIGINT can be written. A cast
+		// binds tighter than the sign, so -5::T stays -(5::T).
 		p.next()
-		return p.number(n, "-")
+		return p.number(t.Pos, n, "-")
 	}
 	x, err := p.unary()
 	if err != nil || t.Value == "+" {
@@ -349,7 +352,11 @@ func (p *exprParser) typeName() (TypeName, error) {
 	if t.Type != tokIdent && t.Type != tokQIdent {
 		return TypeName{}, errorf(t.Pos, "expected a type name, found %s", describe(t))
 	}
+	// Unquoted type names are case-insensitive: keep them in upper case, as printed.
 	typ := TypeName{Pos: t.Pos, Name: t.Value}
+	if t.Type == tokIdent {
+		typ.Name = strings.ToUpper(t.Value)
+	}
 	if isOp(p.peek(), "(") {
 		p.next()
 		for !isOp(p.peek(), ")") {
@@ -360,36 +367,38 @@ func (p *exprParser) typeName() (TypeName, error) {
 		}
 		p.next()
 	}
-	if strings.EqualFold(typ.Name, "DOUBLE") && isWord(p.peek(), "PRECISION") {
+	if typ.Name == "DOUBLE" && isWord(p.peek(), "PRECISION") {
 		p.next()
 		typ.Precision = true
 	}
 	return typ, nil
 }
 
-func (p *exprParser) number(t *lexer.Token, sign string) (Expr, error) {
+// number reads the number or short interval t; pos is where the literal starts (at the sign
+// when there is one).
+func (p *exprParser) number(pos Pos, t *lexer.Token, sign string) (Expr, error) {
 	text := sign + t.Value
 	if t.Type == tokDuration {
 		us, err := ParseShortInterval(t.Value)
 		if err != nil {
-			return nil, errorf(t.Pos, "%v", err)
+			return nil, errorf(pos, "%v", err)
 		}
 		if sign == "-" {
 			us = -us
 		}
-		return &Literal{Pos: t.Pos, Kind: LitInterval, Text: text, Micros: us}, nil
+		return &Literal{Pos: pos, Kind: LitInterval, Text: text, Micros: us}, nil
 	}
 	if !strings.ContainsAny(t.Value, ".eE") {
 		if n, err := strconv.ParseInt(text, 10, 64); err == nil {
-			return &Literal{Pos: t.Pos, Kind: LitInt, Text: text, Int: n}, nil
+			return &Literal{Pos: pos, Kind: LitInt, Text: text, Int: n}, nil
 		}
-		return nil, errorf(t.Pos, "integer %s is out of range for BIGINT", text)
+		return nil, errorf(pos, "integer %s is out of range for BIGINT", text)
 	}
 	f, err := strconv.ParseFloat(text, 64)
 	if err != nil {
-		return nil, errorf(t.Pos, "invalid number %s", text)
+		return nil, errorf(pos, "invalid number %s", text)
 	}
-	return &Literal{Pos: t.Pos, Kind: LitFloat, Text: text, Float: f}, nil
+	return &Literal{Pos: pos, Kind: LitFloat, Text: text, Float: f}, nil
 }
 
 func (p *exprParser) primary() (Expr, error) {
@@ -397,7 +406,7 @@ func (p *exprParser) primary() (Expr, error) {
 	switch {
 	case t.Type == tokNumber || t.Type == tokDuration:
 		p.next()
-		return p.number(t, "")
+		return p.number(t.Pos, t, "")
 	case t.Type == tokString:
 		p.next()
 		return &Literal{Pos: t.Pos, Kind: LitString, Text: unquoteString(t.Value)}, nil
@@ -568,8 +577,12 @@ func (p *exprParser) name() (Expr, error) {
 
 func (p *exprParser) tableArg(t *lexer.Token) (Expr, error) {
 	arg := &TableArg{Pos: t.Pos}
+	arg.Name.Pos = p.peek().Pos
 	for {
 		part := p.next()
+		if part.Type != tokIdent && part.Type != tokQIdent {
+			return nil, errorf(part.Pos, "expected a name after \".\", found %s", describe(part))
+		}
 		arg.Name.Parts = append(arg.Name.Parts, identOf(part))
 		if !isOp(p.peek(), ".") {
 			break
@@ -655,7 +668,7 @@ func (p *exprParser) call(t *lexer.Token) (Expr, error) {
 		if _, err := p.expect(")"); err != nil {
 			return nil, err
 		}
-	case isOp(p.peek(), ")"):
+	case isOp(p.peek(), ")") && !c.Distinct:
 		p.next()
 	default:
 		if err := p.args(c); err != nil {
@@ -868,7 +881,12 @@ func ParseInterval(text, unit string) (int64, error) {
 			return 0, fmt.Errorf("invalid interval %q: unknown unit %q (use microsecond, "+
 				"millisecond, second, minute, hour, day or week)", text, fields[i+1])
 		}
-		total += int64(n * float64(mult))
+		us := n * float64(mult)
+		// 2^63 is exact as a float64; anything at or past it does not fit.
+		if math.IsNaN(us) || math.Abs(float64(total)+us) >= 1<<63 {
+			return 0, fmt.Errorf("invalid interval %q: out of range", text)
+		}
+		total += int64(us)
 	}
 	return total, nil
 }

@@ -3,8 +3,12 @@ package parser
 import (
 	"errors"
 	"fmt"
+	"strconv"
+	"strings"
+	"unicode/utf8"
 
 	"github.com/alecthomas/participle/v2"
+	"github.com/alecthomas/participle/v2/lexer"
 )
 
 var scriptParser = participle.MustBuild[Script](
@@ -25,22 +29,33 @@ func (e *Error) Error() string { return fmt.Sprintf("%d:%d: %s", e.Pos.Line, e.P
 
 // Parse parses a script of statements separated by semicolons.
 func Parse(sql string) ([]*Statement, error) {
-	script, err := scriptParser.ParseString("", sql)
+	peek, err := lex(sql)
 	if err != nil {
+		return nil, err
+	}
+	start := peek.MakeCheckpoint()
+	script, err := scriptParser.ParseFromLexer(peek)
+	if err != nil {
+		var nerr *strconv.NumError
+		if cerr, ok := convertError(err).(*Error); ok && errors.As(err, &nerr) {
+			// participle places a conversion error at the whitespace before the number.
+			peek.LoadCheckpoint(start)
+			cerr.Pos = tokenFrom(peek, cerr.Pos).Pos
+			return nil, cerr
+		}
 		return nil, convertError(err)
+	}
+	for _, st := range script.Stmts {
+		normalize(st)
 	}
 	return script.Stmts, nil
 }
 
 // ParseExpr parses a single expression.
 func ParseExpr(sql string) (Expr, error) {
-	lex, err := sqlLexer.LexString("", sql)
+	peek, err := lex(sql)
 	if err != nil {
-		return nil, convertError(err)
-	}
-	peek, err := participleUpgrade(lex)
-	if err != nil {
-		return nil, convertError(err)
+		return nil, err
 	}
 	e, err := parseExpr(peek)
 	if err != nil {
@@ -52,10 +67,105 @@ func ParseExpr(sql string) (Expr, error) {
 	return e, nil
 }
 
+// lex tokenises sql and checks what the grammar cannot: that every /* comment is closed and
+// that parentheses nest at most maxDepth deep, so that no query, subqueries included, can
+// exhaust the stack.
+func lex(sql string) (*lexer.PeekingLexer, error) {
+	l, err := sqlLexer.LexString("", sql)
+	if err != nil {
+		return nil, lexError(sql, err)
+	}
+	peek, err := participleUpgrade(l)
+	if err != nil {
+		return nil, lexError(sql, err)
+	}
+	cp := peek.MakeCheckpoint()
+	defer peek.LoadCheckpoint(cp)
+	depth := 0
+	for t := peek.Next(); !t.EOF(); t = peek.Next() {
+		switch {
+		case isOp(t, "/") && isOp(peek.Peek(), "*") && peek.Peek().Pos.Offset == t.Pos.Offset+1:
+			// A closed comment is one Comment token: "/*" here never ends.
+			return nil, &Error{Pos: t.Pos, Msg: "unterminated /* comment"}
+		case isOp(t, "("):
+			depth++
+			if depth > maxDepth {
+				return nil, &Error{Pos: t.Pos, Msg: fmt.Sprintf(
+					"expression nested too deeply (more than %d levels)", maxDepth)}
+			}
+		case isOp(t, ")"):
+			depth--
+		}
+	}
+	return peek, nil
+}
+
+// tokenFrom returns the first token of peek at or after pos.
+func tokenFrom(peek *lexer.PeekingLexer, pos Pos) *lexer.Token {
+	t := peek.Next()
+	for !t.EOF() && t.Pos.Offset < pos.Offset {
+		t = peek.Next()
+	}
+	return t
+}
+
+// lexError names what the lexer could not read: an unterminated string or quoted name, or a
+// character that no token starts with.
+func lexError(sql string, err error) error {
+	var lerr *lexer.Error
+	if !errors.As(err, &lerr) {
+		return convertError(err)
+	}
+	pos := lerr.Pos
+	if pos.Offset < 0 || pos.Offset >= len(sql) {
+		return &Error{Pos: pos, Msg: lerr.Msg}
+	}
+	switch c, _ := utf8.DecodeRuneInString(sql[pos.Offset:]); c {
+	case '\'':
+		return &Error{Pos: pos, Msg: "unterminated string literal"}
+	case '"':
+		return &Error{Pos: pos, Msg: "unterminated quoted name"}
+	default:
+		return &Error{Pos: pos, Msg: fmt.Sprintf("unexpected character %q", c)}
+	}
+}
+
+// normalize turns what the grammar captures as written into the values callers use: a
+// quoted option key such as 'fields.x.kind' loses its quotes.
+func normalize(st *Statement) {
+	if st.CreateStream == nil {
+		return
+	}
+	for _, o := range st.CreateStream.Options {
+		if len(o.Key) >= 2 && o.Key[0] == '\'' {
+			o.Key = unquoteString(o.Key)
+		}
+	}
+}
+
+// convertError turns participle's errors into *Error, rewording those that would otherwise
+// speak of Go or of participle rather than of SQL.
 func convertError(err error) error {
 	var perr participle.Error
-	if errors.As(err, &perr) {
-		return &Error{Pos: perr.Position(), Msg: perr.Message()}
+	if !errors.As(err, &perr) {
+		return err
 	}
-	return err
+	pos, msg := perr.Position(), perr.Message()
+	var nerr *strconv.NumError
+	var uerr *participle.UnexpectedTokenError
+	switch {
+	case errors.As(err, &nerr) && errors.Is(nerr.Err, strconv.ErrRange):
+		// LIMIT and OFFSET are the integers the grammar converts itself.
+		msg = fmt.Sprintf("integer %s is out of range for BIGINT", nerr.Num)
+	case errors.As(err, &nerr):
+		msg = fmt.Sprintf("expected an integer, found %q", nerr.Num)
+	case errors.As(err, &uerr) && uerr.Unexpected.EOF():
+		msg = strings.Replace(msg, `token "<EOF>"`, "end of input", 1)
+	case errors.As(err, &uerr) && uerr.Unexpected.Type == tokKeyword &&
+		strings.Contains(msg, "<ident>"):
+		w := uerr.Unexpected.Value
+		msg = fmt.Sprintf("unexpected reserved word %q (write \"%s\" in double quotes to use it "+
+			"as a name)", w, w)
+	}
+	return &Error{Pos: pos, Msg: msg}
 }

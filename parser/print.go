@@ -11,6 +11,10 @@ func (e *ColumnRef) String() string {
 	parts := make([]string, len(e.Parts))
 	for i, p := range e.Parts {
 		parts[i] = p.String()
+		if i > 0 && !p.Quoted && isPlainWord(p.Name) {
+			// After a dot a reserved word is a name (t.from), and reads back unquoted.
+			parts[i] = p.Name
+		}
 	}
 	return strings.Join(parts, ".")
 }
@@ -43,10 +47,15 @@ func (e *Literal) String() string {
 }
 
 func (e *Unary) String() string {
+	x := e.X.String()
 	if e.Op == "NOT" {
-		return "NOT " + e.X.String()
+		return "NOT " + x
 	}
-	return e.Op + e.X.String()
+	if strings.HasPrefix(x, "-") {
+		// - -5, not --5, which would start a comment.
+		return e.Op + " " + x
+	}
+	return e.Op + x
 }
 
 func (e *Binary) String() string {
@@ -113,7 +122,12 @@ func (e *Cast) String() string {
 
 func (e *Call) String() string {
 	var b strings.Builder
-	b.WriteString(e.Name.String() + "(")
+	name := e.Name.String()
+	if !e.Name.Quoted && isPlainWord(e.Name.Name) {
+		// LEFT and RIGHT are reserved but name functions when a "(" follows.
+		name = e.Name.Name
+	}
+	b.WriteString(name + "(")
 	if e.Distinct {
 		b.WriteString("DISTINCT ")
 	}
@@ -165,7 +179,11 @@ func (e *Star) String() string {
 func (e *Paren) String() string { return "(" + e.X.String() + ")" }
 
 func (e *Extract) String() string {
-	return "EXTRACT(" + e.Field + " FROM " + e.X.String() + ")"
+	field := e.Field
+	if !isPlainName(field) {
+		field = quoteString(field)
+	}
+	return "EXTRACT(" + field + " FROM " + e.X.String() + ")"
 }
 
 func (e *TableArg) String() string {
@@ -191,7 +209,8 @@ func (o OrderItem) String() string {
 		s += " DESC"
 	}
 	if o.Nulls != nil {
-		s += " NULLS " + strings.ToUpper(*o.Nulls)
+		// As written: the grammar keeps the case in which FIRST or LAST was written.
+		s += " NULLS " + *o.Nulls
 	}
 	return s
 }

@@ -47,8 +47,9 @@ type FromItem struct {
 	Subquery *Query `parser:"( '(' @@ ')'"`
 	// Source is a ColumnRef (a stream name), a string Literal (a file) or a Call (a table
 	// function such as read_csv or TABLE(TUMBLE(...))).
-	Source Expr   `parser:"| @@ )"`
-	Alias  *Ident `parser:"( 'AS'? @(Ident|QIdent) )?"`
+	Source Expr `parser:"| @@ )"`
+	// Alias is not taken from ALLOWED LATENESS, which may follow the FROM item.
+	Alias *Ident `parser:"( (?! 'ALLOWED' 'LATENESS' ) 'AS'? @(Ident|QIdent) )?"`
 }
 
 // Emit is the EMIT clause.

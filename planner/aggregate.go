@@ -3,6 +3,7 @@ package planner
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
 
@@ -42,12 +43,14 @@ type groupKey struct {
 	name   string
 }
 
-// planAggregate plans GROUP BY keys and window, the aggregates, HAVING and the select list.
-func planAggregate(sel *parser.Select, rel *relation, pc *Context) (*relation, error) {
+// planAggregate plans GROUP BY keys and window, the watermark, the aggregates, HAVING, the
+// select list, and per-window ORDER BY and LIMIT.
+func planAggregate(sel *parser.Select, rel *relation, where exec.Expr, pc *Context,
+	p *Plan) (*relation, error) {
 	in := rel.scope(pc.Registry, "GROUP BY")
-	agg := &exec.HashAggregate{Input: rel.op, Env: pc.Env}
+	agg := &exec.HashAggregate{Env: pc.Env, WMIndex: -1}
 	var keys []groupKey
-	var window *parser.Call
+	window := rel.window
 	for _, g := range sel.GroupBy {
 		g = resolveAlias(g, sel, in)
 		if c, ok := g.(*parser.Call); ok && windowFunctions[strings.ToLower(c.Name.Name)] {
@@ -57,6 +60,10 @@ func planAggregate(sel *parser.Select, rel *relation, pc *Context) (*relation, e
 			}
 			window = c
 			continue
+		}
+		if ref, ok := g.(*parser.ColumnRef); ok && rel.window != nil && len(ref.Parts) == 1 &&
+			(ref.Parts[0].Matches("window_start") || ref.Parts[0].Matches("window_end")) {
+			continue // the bounds of the window the table function in FROM makes
 		}
 		x, err := in.compile(g)
 		if err != nil {
@@ -72,15 +79,24 @@ func planAggregate(sel *parser.Select, rel *relation, pc *Context) (*relation, e
 	}
 	node := &Node{Name: "HashAggregate"}
 	if window != nil {
-		if err := planWindow(window, rel, in, agg, node); err != nil {
+		var err error
+		if rel, err = planWindow(window, rel, in, agg, node, pc); err != nil {
 			return nil, err
 		}
 	}
+	rel = filtered(rel, where, pc)
+	agg.Input = rel.op
 	for _, k := range keys {
 		node.Details = append(node.Details, "key: "+k.text)
 	}
+	if err := planEmit(sel, agg, node, rel); err != nil {
+		return nil, err
+	}
+	if pc.LateFile != "" && agg.Time != nil {
+		agg.Late = lateSink(pc, p, rel.stream)
+	}
 
-	// Collect the aggregates of the select list and HAVING, each once.
+	// Collect the aggregates of the select list, HAVING and ORDER BY, each once.
 	aggIndex := map[string]int{}
 	in.clause = "an aggregate's argument"
 	collect := func(e parser.Expr) error {
@@ -105,13 +121,15 @@ func planAggregate(sel *parser.Select, rel *relation, pc *Context) (*relation, e
 		})
 		return err
 	}
+	exprs := []parser.Expr{sel.Having}
 	for _, it := range sel.Items {
-		if err := collect(it.Expr); err != nil {
-			return nil, err
-		}
+		exprs = append(exprs, it.Expr)
 	}
-	if sel.Having != nil {
-		if err := collect(sel.Having); err != nil {
+	for _, o := range sel.OrderBy {
+		exprs = append(exprs, o.Expr)
+	}
+	for _, e := range exprs {
+		if err := collect(e); err != nil {
 			return nil, err
 		}
 	}
@@ -119,8 +137,11 @@ func planAggregate(sel *parser.Select, rel *relation, pc *Context) (*relation, e
 		node.Details = append(node.Details, "aggregate: "+a.Text)
 	}
 
-	// The aggregate's output: keys, window bounds, aggregates.
+	// The aggregate's output: op, keys, window bounds, aggregates.
 	var cols []scopeColumn
+	if agg.Changelog {
+		cols = append(cols, scopeColumn{name: "op", typ: functions.Varchar})
+	}
 	for i, k := range keys {
 		cols = append(cols, scopeColumn{name: fmt.Sprintf("$key%d", i), typ: k.expr.Type()})
 	}
@@ -140,8 +161,12 @@ func planAggregate(sel *parser.Select, rel *relation, pc *Context) (*relation, e
 	out := &relation{op: agg, cols: cols, node: node}
 
 	post := &scope{cols: cols, reg: pc.Registry, clause: "the select list"}
+	base := 0
+	if agg.Changelog {
+		base = 1
+	}
 	post.replace = func(e parser.Expr) (exec.Expr, bool, error) {
-		return replaceGrouped(e, keys, aggIndex, agg, in, cols)
+		return replaceGrouped(e, keys, aggIndex, agg, in, cols, base)
 	}
 	if sel.Having != nil {
 		post.clause = "HAVING"
@@ -160,7 +185,76 @@ func planAggregate(sel *parser.Select, rel *relation, pc *Context) (*relation, e
 		}
 		post.clause = "the select list"
 	}
-	return planProject(sel, out, post, pc)
+	if agg.Changelog {
+		if len(sel.OrderBy) > 0 || sel.Limit != nil {
+			return nil, errAt(sel.Pos, ErrUnsupported,
+				"unsupported: ORDER BY or LIMIT on a changelog (EMIT EVERY, EMIT CHANGES, "+
+					"ALLOWED LATENESS)")
+		}
+		sel = withOp(sel)
+	}
+	var bounds []exec.Expr
+	if agg.Time != nil {
+		w := len(keys) + base
+		bounds = []exec.Expr{
+			&exec.Column{Index: w, T: functions.Timestamp, Name: "window_start"},
+			&exec.Column{Index: w + 1, T: functions.Timestamp, Name: "window_end"},
+		}
+	}
+	return planOutput(sel, out, post, pc, bounds)
+}
+
+// withOp returns sel with the changelog's op column first in its select list.
+func withOp(sel *parser.Select) *parser.Select {
+	c := *sel
+	// The zero position marks the reference as the changelog's own op column.
+	op := &parser.SelectItem{Pos: sel.Pos, Expr: &parser.ColumnRef{
+		Parts: []parser.Ident{{Name: "op"}}}}
+	c.Items = append([]*parser.SelectItem{op}, sel.Items...)
+	return &c
+}
+
+// planEmit reads EMIT and ALLOWED LATENESS.
+func planEmit(sel *parser.Select, agg *exec.HashAggregate, node *Node, rel *relation) error {
+	if sel.Lateness != nil {
+		if agg.Time == nil {
+			return errAt(sel.Lateness.Position(), ErrInvalid,
+				"ALLOWED LATENESS needs a windowed GROUP BY")
+		}
+		l, err := intervalArg(sel.Lateness, "lateness")
+		if err != nil {
+			return err
+		}
+		if l < 0 {
+			return errAt(sel.Lateness.Position(), ErrInvalid, "ALLOWED LATENESS must not be negative")
+		}
+		agg.Lateness = l
+		node.Details = append(node.Details, "allowed lateness: "+formatMicros(l))
+	}
+	e := sel.Emit
+	switch {
+	case e == nil && rel.unbounded && agg.Time == nil:
+		agg.Emit = exec.EmitChanges
+	case e == nil || e.Final:
+		agg.Emit = exec.EmitFinal
+	case e.Changes:
+		agg.Emit = exec.EmitChanges
+	default:
+		every, err := intervalArg(e.Every, "period of EMIT EVERY")
+		if err != nil {
+			return err
+		}
+		if every <= 0 {
+			return errAt(e.Every.Position(), ErrInvalid, "EMIT EVERY needs a positive interval")
+		}
+		agg.Emit = exec.EmitEvery
+		agg.Every = time.Duration(every) * time.Microsecond
+	}
+	agg.Changelog = agg.Emit != exec.EmitFinal || agg.Lateness > 0
+	names := map[exec.EmitMode]string{exec.EmitFinal: "final", exec.EmitEvery: "every " +
+		agg.Every.String(), exec.EmitChanges: "changes"}
+	node.Details = append(node.Details, "emit: "+names[agg.Emit])
+	return nil
 }
 
 func unparen(e parser.Expr) parser.Expr {
@@ -191,49 +285,105 @@ func resolveAlias(g parser.Expr, sel *parser.Select, in *scope) parser.Expr {
 	return g
 }
 
-// planWindow reads TUMBLE(ts, size [, offset]) into the aggregate.
+// planWindow reads TUMBLE(ts, size [, offset]), HOP(ts, slide, size [, offset]),
+// CUMULATE(ts, step, size [, offset]) or SESSION(ts, gap) into the aggregate, and puts the
+// stream's Watermark operator on rel, below any WHERE filter.
 func planWindow(c *parser.Call, rel *relation, in *scope, agg *exec.HashAggregate,
-	node *Node) error {
+	node *Node, pc *Context) (*relation, error) {
 	name := strings.ToUpper(c.Name.Name)
-	if name != "TUMBLE" {
-		return errAt(c.Pos, ErrUnsupported, "unsupported: %s windows", name)
-	}
-	if len(c.Args) < 2 || len(c.Args) > 3 {
-		return errAt(c.Pos, ErrInvalid, "TUMBLE takes (time, size [, offset]), got %d arguments",
+	arity := map[string][2]int{"TUMBLE": {2, 3}, "HOP": {3, 4}, "CUMULATE": {3, 4},
+		"SESSION": {2, 2}}[name]
+	forms := map[string]string{"TUMBLE": "(time, size [, offset])",
+		"HOP": "(time, slide, size [, offset])", "CUMULATE": "(time, step, size [, offset])",
+		"SESSION": "(time, gap)"}
+	if len(c.Args) < arity[0] || len(c.Args) > arity[1] {
+		return nil, errAt(c.Pos, ErrInvalid, "%s takes %s, got %d arguments", name, forms[name],
 			len(c.Args))
 	}
 	in.clause = "a window's time argument"
 	t, err := in.compile(c.Args[0])
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if t.Type().ID() != arrow.TIMESTAMP {
-		return errAt(c.Args[0].Position(), ErrTypeMismatch,
-			"the time argument of TUMBLE must be a TIMESTAMP, got %s "+
+		return nil, errAt(c.Args[0].Position(), ErrTypeMismatch,
+			"the time argument of %s must be a TIMESTAMP, got %s "+
 				"(convert epoch seconds with to_timestamp(%s))",
-			functions.TypeName(t.Type()), c.Args[0].String())
+			name, functions.TypeName(t.Type()), c.Args[0].String())
 	}
-	size, err := intervalArg(c.Args[1], "size")
-	if err != nil {
-		return err
-	}
-	if size <= 0 {
-		return errAt(c.Args[1].Position(), ErrInvalid, "window size must be positive")
-	}
-	var offset int64
-	if len(c.Args) == 3 {
-		if offset, err = intervalArg(c.Args[2], "offset"); err != nil {
-			return err
+	var lens []int64
+	for i, a := range c.Args[1:] {
+		what := []string{"size", "offset"}[min(i, 1)]
+		if name != "TUMBLE" && name != "SESSION" {
+			what = []string{"slide", "size", "offset"}[i]
+			if name == "CUMULATE" && i == 0 {
+				what = "step"
+			}
 		}
+		if name == "SESSION" {
+			what = "gap"
+		}
+		v, err := intervalArg(a, what)
+		if err != nil {
+			return nil, err
+		}
+		if what != "offset" && v <= 0 {
+			return nil, errAt(a.Position(), ErrInvalid, "the window %s must be positive", what)
+		}
+		lens = append(lens, v)
+	}
+	w := exec.Window{}
+	switch name {
+	case "TUMBLE":
+		w = exec.Window{Kind: exec.Tumble, Size: lens[0]}
+		if len(lens) > 1 {
+			w.Offset = lens[1]
+		}
+	case "HOP":
+		w = exec.Window{Kind: exec.Hop, Slide: lens[0], Size: lens[1]}
+		if len(lens) > 2 {
+			w.Offset = lens[2]
+		}
+	case "CUMULATE":
+		w = exec.Window{Kind: exec.Cumulate, Slide: lens[0], Size: lens[1]}
+		if len(lens) > 2 {
+			w.Offset = lens[2]
+		}
+		if w.Size%w.Slide != 0 {
+			return nil, errAt(c.Args[2].Position(), ErrInvalid,
+				"CUMULATE's size must be a whole number of steps")
+		}
+	case "SESSION":
+		w = exec.Window{Kind: exec.Session, Gap: lens[0]}
+	}
+	if w.MaxWindowsPerEvent() > 10000 {
+		return nil, errAt(c.Pos, ErrInvalid, "%s puts each event in %d windows; at most "+
+			"10000 are allowed", name, w.MaxWindowsPerEvent())
 	}
 	agg.Time = t
-	agg.Window = exec.Window{Kind: exec.Tumble, Size: size, Offset: offset}
-	if rel.stream != nil {
-		agg.Delay = rel.stream.Delay
+	agg.Window = w
+	agg.WM = &exec.WatermarkState{}
+	wop := &exec.Watermark{Input: rel.op, Env: pc.Env, Time: t, State: agg.WM}
+	if st := rel.stream; st != nil {
+		wop.Delay = st.Delay
+		wop.IdleTimeout = st.IdleTimeout
+		if st.Hub != nil && rel.source != nil {
+			wop.Parts = rel.source
+		}
 	}
-	node.Details = append(node.Details, "window: "+agg.Window.String()+" on "+t.String(),
-		"watermark: max(event time) - "+formatMicros(agg.Delay))
-	return nil
+	agg.WMIndex = len(rel.cols)
+	cols := append(append([]scopeColumn(nil), rel.cols...),
+		scopeColumn{name: exec.WatermarkColumn, typ: arrow.PrimitiveTypes.Int64})
+	node.Details = append(node.Details, "window: "+w.String()+" on "+t.String())
+	wnode := &Node{Name: "Watermark", Details: []string{
+		fmt.Sprintf("max(%s) - %s", t.String(), formatMicros(wop.Delay))},
+		Children: []*Node{rel.node}}
+	if wop.IdleTimeout > 0 {
+		wnode.Details = append(wnode.Details, "idle timeout: "+wop.IdleTimeout.String())
+	}
+	out := *rel
+	out.op, out.cols, out.node = wop, cols, wnode
+	return &out, nil
 }
 
 // intervalArg reads a window's constant interval argument.
@@ -316,18 +466,18 @@ func containsAggregate(e parser.Expr, reg *functions.Registry) bool {
 // replaceGrouped maps an expression over the aggregate's input to a column of its output:
 // an aggregate call, a group key, or a window bound.
 func replaceGrouped(e parser.Expr, keys []groupKey, aggIndex map[string]int,
-	agg *exec.HashAggregate, in *scope, cols []scopeColumn) (exec.Expr, bool, error) {
+	agg *exec.HashAggregate, in *scope, cols []scopeColumn, base int) (exec.Expr, bool, error) {
 	col := func(i int, text string) (exec.Expr, bool, error) {
 		return &exec.Column{Index: i, T: cols[i].typ, Name: text}, true, nil
 	}
 	text := e.String()
 	for i, k := range keys {
 		if k.text == text {
-			return col(i, k.name)
+			return col(base+i, k.name)
 		}
 	}
 	windowed := agg.Time != nil
-	bounds := len(keys)
+	bounds := base + len(keys)
 	switch e := e.(type) {
 	case *parser.Call:
 		name := strings.ToLower(e.Name.Name)
@@ -341,6 +491,10 @@ func replaceGrouped(e parser.Expr, keys []groupKey, aggIndex map[string]int,
 			return col(bounds+1, text)
 		}
 	case *parser.ColumnRef:
+		if base == 1 && len(e.Parts) == 1 && e.Parts[0].Name == "op" && !e.Parts[0].Quoted &&
+			e.Pos == (parser.Pos{}) {
+			return col(0, "op")
+		}
 		if windowed && len(e.Parts) == 1 {
 			switch {
 			case e.Parts[0].Matches("window_start"):
@@ -355,7 +509,7 @@ func replaceGrouped(e parser.Expr, keys []groupKey, aggIndex map[string]int,
 		}
 		for j, k := range keys {
 			if k.column == i {
-				return col(j, k.name)
+				return col(base+j, k.name)
 			}
 		}
 		return nil, false, errAt(e.Pos, ErrInvalid,

@@ -8,9 +8,11 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
 
+	"github.com/weirsql/weir/exec"
 	"github.com/weirsql/weir/functions"
 	"github.com/weirsql/weir/parser"
 )
@@ -57,7 +59,12 @@ type Stream struct {
 	// Delay how far the watermark trails the largest event time, in microseconds.
 	WatermarkColumn string
 	Delay           int64
-	Options         map[string]string
+	// IdleTimeout leaves a partition out of the watermark after this much processing time
+	// without events (0: never).
+	IdleTimeout time.Duration
+	Options     map[string]string
+	// Hub carries the events a program pushes into a stream declared without a connector.
+	Hub *exec.Hub
 }
 
 // Catalog holds the streams an engine knows.

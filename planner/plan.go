@@ -19,6 +19,11 @@ type Context struct {
 	Registry *functions.Registry
 	Env      *exec.Env
 	Stdin    io.Reader // what FROM stdin reads
+	// LateFile, when set, receives the events the query drops as late, as CSV.
+	LateFile string
+	// OnWait is set on the sources fed by the program: it is called when the query waits
+	// for events (tests use it to know that what they pushed has gone through).
+	OnWait func()
 }
 
 // Plan is a query ready to run.
@@ -26,6 +31,8 @@ type Plan struct {
 	Root    exec.Operator
 	Sources []connector.Source
 	Explain *Node
+	// Closers are closed when the query ends (the late file).
+	Closers []io.Closer
 }
 
 // Node is one operator of a plan as EXPLAIN prints it.
@@ -59,6 +66,13 @@ type relation struct {
 	cols   []scopeColumn
 	node   *Node
 	stream *Stream
+	source *lazySource
+	// window is the window a table function in FROM asks for, written as the equivalent
+	// GROUP BY call; partitionBy are SESSION's PARTITION BY keys.
+	window      *parser.Call
+	partitionBy []parser.Expr
+	// bounded is false for sources that never end.
+	unbounded bool
 }
 
 func (r *relation) scope(reg *functions.Registry, clause string) *scope {
@@ -94,19 +108,13 @@ func planSelect(sel *parser.Select, pc *Context, p *Plan) (*relation, error) {
 	if err != nil {
 		return nil, err
 	}
+	var where exec.Expr
 	if sel.Where != nil {
-		pred, err := rel.scope(pc.Registry, "WHERE").compile(sel.Where)
-		if err != nil {
+		if where, err = rel.scope(pc.Registry, "WHERE").compile(sel.Where); err != nil {
 			return nil, err
 		}
-		if err := checkBool(sel.Where, pred, "WHERE"); err != nil {
+		if err := checkBool(sel.Where, where, "WHERE"); err != nil {
 			return nil, err
-		}
-		rel = &relation{
-			op:     &exec.Filter{Input: rel.op, Pred: pred, Env: pc.Env},
-			cols:   rel.cols,
-			node:   &Node{Name: "Filter", Details: []string{pred.String()}, Children: []*Node{rel.node}},
-			stream: rel.stream,
 		}
 	}
 	for _, clause := range []struct {
@@ -114,20 +122,38 @@ func planSelect(sel *parser.Select, pc *Context, p *Plan) (*relation, error) {
 		set  bool
 	}{
 		{"DISTINCT", sel.Distinct}, {"QUALIFY", sel.Qualify != nil},
-		{"ALLOWED LATENESS", sel.Lateness != nil}, {"EMIT", sel.Emit != nil},
-		{"ORDER BY", len(sel.OrderBy) > 0}, {"LIMIT", sel.Limit != nil},
 	} {
 		if clause.set {
 			return nil, errAt(sel.Pos, ErrUnsupported, "unsupported: %s", clause.name)
 		}
 	}
-	if len(sel.GroupBy) > 0 || hasAggregate(sel, pc.Registry) {
-		return planAggregate(sel, rel, pc)
+	if len(sel.GroupBy) > 0 || hasAggregate(sel, pc.Registry) || rel.window != nil {
+		return planAggregate(sel, rel, where, pc, p)
 	}
-	if sel.Having != nil {
-		return nil, errAt(sel.Having.Position(), ErrInvalid, "HAVING needs GROUP BY or an aggregate")
+	switch {
+	case sel.Having != nil:
+		return nil, errAt(sel.Having.Position(), ErrInvalid,
+			"HAVING needs GROUP BY or an aggregate")
+	case sel.Lateness != nil:
+		return nil, errAt(sel.Lateness.Position(), ErrInvalid,
+			"ALLOWED LATENESS needs a windowed GROUP BY")
+	case sel.Emit != nil:
+		return nil, errAt(sel.Emit.Pos, ErrInvalid, "EMIT needs an aggregate")
 	}
-	return planProject(sel, rel, rel.scope(pc.Registry, "the select list"), pc)
+	rel = filtered(rel, where, pc)
+	return planOutput(sel, rel, rel.scope(pc.Registry, "the select list"), pc, nil)
+}
+
+// filtered puts the WHERE filter, if any, on top of rel.
+func filtered(rel *relation, where exec.Expr, pc *Context) *relation {
+	if where == nil {
+		return rel
+	}
+	out := *rel
+	out.op = &exec.Filter{Input: rel.op, Pred: where, Env: pc.Env}
+	out.node = &Node{Name: "Filter", Details: []string{where.String()},
+		Children: []*Node{rel.node}}
+	return &out
 }
 
 func checkBool(e parser.Expr, x exec.Expr, clause string) error {
@@ -143,11 +169,26 @@ func planFrom(from *parser.FromItem, pc *Context, p *Plan) (*relation, error) {
 	if from.Subquery != nil {
 		return nil, errAt(from.Pos, ErrUnsupported, "unsupported: subquery in FROM")
 	}
-	ref, ok := from.Source.(*parser.ColumnRef)
-	if !ok {
-		return nil, errAt(from.Source.Position(), ErrUnsupported, "unsupported: FROM %s",
-			from.Source.String())
+	alias := ""
+	if from.Alias != nil {
+		alias = from.Alias.Name
 	}
+	switch src := from.Source.(type) {
+	case *parser.ColumnRef:
+		return planStreamRef(src, alias, pc, p)
+	case *parser.Call:
+		if strings.EqualFold(src.Name.Name, "TABLE") && len(src.Args) == 1 {
+			if inner, ok := src.Args[0].(*parser.Call); ok {
+				return planWindowTVF(inner, alias, pc, p)
+			}
+		}
+	}
+	return nil, errAt(from.Source.Position(), ErrUnsupported, "unsupported: FROM %s",
+		from.Source.String())
+}
+
+func planStreamRef(ref *parser.ColumnRef, alias string, pc *Context, p *Plan) (*relation,
+	error) {
 	if len(ref.Parts) != 1 {
 		return nil, errAt(ref.Pos, ErrUnknownStream, "unknown stream %q%s", ref.String(),
 			didYouMean(ref.String(), pc.Catalog.Names()))
@@ -157,11 +198,48 @@ func planFrom(from *parser.FromItem, pc *Context, p *Plan) (*relation, error) {
 		return nil, errAt(ref.Pos, ErrUnknownStream, "unknown stream %q%s", ref.String(),
 			didYouMean(ref.String(), pc.Catalog.Names()))
 	}
-	qual := st.Name
-	if from.Alias != nil {
-		qual = from.Alias.Name
+	if alias == "" {
+		alias = st.Name
 	}
-	return scanStream(st, qual, ref.Pos, pc, p)
+	return scanStream(st, alias, ref.Pos, pc, p)
+}
+
+// planWindowTVF plans Flink's window table functions, TUMBLE(TABLE t, DESCRIPTOR(ts), size)
+// and likewise HOP, CUMULATE and SESSION: the stream, with the window to group by.
+func planWindowTVF(c *parser.Call, alias string, pc *Context, p *Plan) (*relation, error) {
+	name := strings.ToLower(c.Name.Name)
+	if !windowFunctions[name] {
+		return nil, errAt(c.Pos, ErrUnsupported, "unsupported: FROM TABLE(%s(...))", c.Name.Name)
+	}
+	var table *parser.TableArg
+	var desc *parser.Call
+	if len(c.Args) >= 2 {
+		table, _ = c.Args[0].(*parser.TableArg)
+		desc, _ = c.Args[1].(*parser.Call)
+	}
+	if table == nil || desc == nil || !strings.EqualFold(desc.Name.Name, "DESCRIPTOR") ||
+		len(desc.Args) != 1 {
+		return nil, errAt(c.Pos, ErrInvalid, "write %s(TABLE stream, DESCRIPTOR(time), ...)",
+			strings.ToUpper(name))
+	}
+	ref := &parser.ColumnRef{Pos: table.Name.Pos, Parts: table.Name.Parts}
+	if ref.Pos.Line == 0 {
+		ref.Pos = table.Pos
+	}
+	rel, err := planStreamRef(ref, alias, pc, p)
+	if err != nil {
+		return nil, err
+	}
+	sc := rel.scope(pc.Registry, "PARTITION BY")
+	for _, k := range table.PartitionBy {
+		if _, err := sc.compile(k); err != nil {
+			return nil, err
+		}
+	}
+	args := append([]parser.Expr{desc.Args[0]}, c.Args[2:]...)
+	rel.window = &parser.Call{Pos: c.Pos, Name: c.Name, Args: args}
+	rel.partitionBy = table.PartitionBy
+	return rel, nil
 }
 
 // scanStream opens the stream's source and adds its computed columns.
@@ -175,6 +253,7 @@ func scanStream(st *Stream, qual string, pos parser.Pos, pc *Context, p *Plan) (
 	rel := &relation{
 		op:     &exec.Count{Input: src, Env: pc.Env},
 		stream: st,
+		source: src,
 		node: &Node{Name: "Scan " + st.Name, Details: []string{
 			"connector: " + describeSource(st),
 		}},
@@ -214,6 +293,7 @@ func scanStream(st *Stream, qual string, pos parser.Pos, pc *Context, p *Plan) (
 		op:     &exec.Project{Input: rel.op, Exprs: exprs, Out: schemaOf(cols), Env: pc.Env},
 		cols:   cols,
 		stream: st,
+		source: src,
 		node:   &Node{Name: "Compute", Details: details, Children: []*Node{rel.node}},
 	}, nil
 }
@@ -226,8 +306,83 @@ func schemaOf(cols []scopeColumn) *arrow.Schema {
 	return arrow.NewSchema(fields, nil)
 }
 
-// planProject computes the select list over rel.
-func planProject(sel *parser.Select, rel *relation, sc *scope, pc *Context) (*relation, error) {
+// planOutput computes the select list over rel, then ORDER BY and LIMIT: per window when
+// window is set (the window_start and window_end of the rows), over the whole result
+// otherwise.
+func planOutput(sel *parser.Select, rel *relation, sc *scope, pc *Context,
+	window []exec.Expr) (*relation, error) {
+	exprs, cols, err := selectList(sel, rel, sc)
+	if err != nil {
+		return nil, err
+	}
+	visible := len(exprs)
+	keys, extra, err := orderKeys(sel, cols, sc, visible)
+	if err != nil {
+		return nil, err
+	}
+	ordered := len(keys) > 0 || sel.Limit != nil
+	if ordered && window != nil {
+		extra = append(extra, window...)
+	}
+	for i, x := range extra {
+		exprs = append(exprs, x)
+		cols = append(cols, scopeColumn{name: fmt.Sprintf("$order%d", i), typ: x.Type()})
+	}
+	details := make([]string, visible)
+	for i, x := range exprs[:visible] {
+		details[i] = cols[i].name + " := " + x.String()
+	}
+	out := &relation{
+		op:   &exec.Project{Input: rel.op, Exprs: exprs, Out: schemaOf(cols), Env: pc.Env},
+		cols: cols,
+		node: &Node{Name: "Project", Details: details, Children: []*Node{rel.node}},
+	}
+	if !ordered {
+		return out, nil
+	}
+	limit, offset := int64(-1), int64(0)
+	if sel.Limit != nil {
+		limit = *sel.Limit
+		if sel.Offset != nil {
+			offset = *sel.Offset
+		}
+	}
+	node := &Node{Children: []*Node{out.node}}
+	var op exec.Operator
+	switch {
+	case window != nil:
+		node.Name = "TopN per window"
+		op = &exec.TopN{Input: out.op, Env: pc.Env, Keys: keys, Limit: limit, Offset: offset,
+			PerWindow: true, WindowStart: len(cols) - 2, WindowEnd: len(cols) - 1,
+			Visible: visible}
+	case len(keys) > 0:
+		if rel.unbounded {
+			return nil, errAt(sel.OrderBy[0].Pos, ErrUnsupported,
+				"unsupported: ORDER BY over a stream that never ends without a window")
+		}
+		node.Name = "Sort"
+		op = &exec.TopN{Input: out.op, Env: pc.Env, Keys: keys, Limit: limit, Offset: offset,
+			Visible: visible}
+	default:
+		node.Name = "Limit"
+		op = &exec.Limit{Input: out.op, Env: pc.Env, N: limit, Offset: offset}
+		if len(cols) != visible {
+			op = &exec.TopN{Input: op, Env: pc.Env, Limit: -1, PerWindow: false,
+				Visible: visible}
+		}
+	}
+	for _, o := range sel.OrderBy {
+		node.Details = append(node.Details, "order: "+o.String())
+	}
+	if limit >= 0 {
+		node.Details = append(node.Details, fmt.Sprintf("limit: %d", limit))
+	}
+	return &relation{op: op, cols: cols[:visible], node: node}, nil
+}
+
+// selectList compiles the select list, expanding * and t.*.
+func selectList(sel *parser.Select, rel *relation, sc *scope) ([]exec.Expr, []scopeColumn,
+	error) {
 	var exprs []exec.Expr
 	var cols []scopeColumn
 	for _, it := range sel.Items {
@@ -245,26 +400,59 @@ func planProject(sel *parser.Select, rel *relation, sc *scope, pc *Context) (*re
 				n++
 			}
 			if n == 0 {
-				return nil, errAt(star.Pos, ErrUnknownStream, "%s matches no column", star)
+				return nil, nil, errAt(star.Pos, ErrUnknownStream, "%s matches no column", star)
 			}
 			continue
 		}
 		x, err := sc.compile(it.Expr)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		exprs = append(exprs, x)
 		cols = append(cols, scopeColumn{name: outputName(it), typ: x.Type()})
 	}
-	details := make([]string, len(exprs))
-	for i, x := range exprs {
-		details[i] = cols[i].name + " := " + x.String()
+	return exprs, cols, nil
+}
+
+// orderKeys resolves ORDER BY: an output column by position or name, else an expression
+// computed as a hidden column after the visible ones.
+func orderKeys(sel *parser.Select, cols []scopeColumn, sc *scope, visible int) (
+	[]exec.SortKey, []exec.Expr, error) {
+	var keys []exec.SortKey
+	var extra []exec.Expr
+	for _, o := range sel.OrderBy {
+		k := exec.SortKey{Column: -1, Desc: o.Desc, NullsFirst: o.NullsFirst()}
+		switch e := unparen(o.Expr).(type) {
+		case *parser.Literal:
+			if e.Kind == parser.LitInt {
+				if e.Int < 1 || int(e.Int) > visible {
+					return nil, nil, errAt(e.Pos, ErrInvalid,
+						"ORDER BY position %d is not in the select list (1 to %d)", e.Int, visible)
+				}
+				k.Column = int(e.Int) - 1
+			}
+		case *parser.ColumnRef:
+			if len(e.Parts) == 1 {
+				for i, c := range cols[:visible] {
+					if e.Parts[0].Matches(c.name) {
+						k.Column = i
+						break
+					}
+				}
+			}
+		}
+		if k.Column < 0 {
+			sc.clause = "ORDER BY"
+			x, err := sc.compile(o.Expr)
+			if err != nil {
+				return nil, nil, err
+			}
+			k.Column = visible + len(extra)
+			extra = append(extra, x)
+		}
+		keys = append(keys, k)
 	}
-	return &relation{
-		op:   &exec.Project{Input: rel.op, Exprs: exprs, Out: schemaOf(cols), Env: pc.Env},
-		cols: cols,
-		node: &Node{Name: "Project", Details: details, Children: []*Node{rel.node}},
-	}, nil
+	return keys, extra, nil
 }
 
 // outputName names an output column: its alias, else the column it is, else the expression

@@ -3,13 +3,16 @@ package planner
 import (
 	"context"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/weirsql/weir/connector"
+	"github.com/weirsql/weir/exec"
 )
 
 // openSource makes the source of a stream from its WITH options.
@@ -22,16 +25,26 @@ func openSource(st *Stream, pc *Context) (connector.Source, error) {
 	switch st.Options["connector"] {
 	case "file":
 		return connector.NewFileSource(opts, schema, pc.Env.Mem)
+	case "":
+		sub := st.Hub.Subscribe()
+		sub.OnWait = pc.OnWait
+		return &subscription{Subscription: sub}, nil
 	case "stdin":
 		if pc.Stdin == nil {
 			return nil, fmt.Errorf("no standard input to read")
 		}
 		return connector.NewReaderSource("stdin", pc.Stdin, opts, schema, pc.Env.Mem)
-	case "":
-		return nil, fmt.Errorf("%w: streams fed through the Go API's appenders", ErrUnsupported)
 	}
 	return nil, fmt.Errorf("unknown connector %q", st.Options["connector"])
 }
+
+// subscription adapts a hub subscription to a connector.Source.
+type subscription struct {
+	*exec.Subscription
+	stats connector.SourceStats
+}
+
+func (s *subscription) Stats() *connector.SourceStats { return &s.stats }
 
 func fileOptions(st *Stream) (connector.FileOptions, error) {
 	o := st.Options
@@ -143,9 +156,89 @@ func (l *lazySource) Close() error {
 	return l.src.Close()
 }
 
+// LastPartition forwards to a partitioned source.
+func (l *lazySource) LastPartition() int {
+	if p, ok := l.src.(exec.Partitioned); ok {
+		return p.LastPartition()
+	}
+	return 0
+}
+
+// Partitions forwards to a partitioned source.
+func (l *lazySource) Partitions() []exec.PartitionState {
+	if p, ok := l.src.(exec.Partitioned); ok {
+		return p.Partitions()
+	}
+	return []exec.PartitionState{{ID: 0, Open: true}}
+}
+
 func (l *lazySource) Stats() *connector.SourceStats {
 	if l.src == nil {
 		return &l.empty
 	}
 	return l.src.Stats()
+}
+
+// lateFile writes the events a query drops as late to a CSV file, in the stream's columns,
+// as they are dropped.
+type lateFile struct {
+	path   string
+	schema *arrow.Schema
+	mem    memory.Allocator
+	f      *os.File
+	w      connector.RowWriter
+}
+
+func (l *lateFile) write(b arrow.RecordBatch, rows []int) error {
+	if err := l.open(); err != nil {
+		return err
+	}
+	sub, err := exec.TakeRows(l.mem, b, rows, l.schema)
+	if err != nil {
+		return err
+	}
+	defer sub.Release()
+	if err := l.w.WriteBatch(sub); err != nil {
+		return err
+	}
+	return l.w.Flush()
+}
+
+func (l *lateFile) open() error {
+	if l.w != nil {
+		return nil
+	}
+	f, err := os.Create(l.path)
+	if err != nil {
+		return err
+	}
+	w, err := connector.NewRowWriter("csv", f, l.schema)
+	if err != nil {
+		f.Close()
+		return err
+	}
+	l.f, l.w = f, w
+	return nil
+}
+
+// Close writes the header even when nothing was late, so that the file says so.
+func (l *lateFile) Close() error {
+	if err := l.open(); err != nil {
+		return err
+	}
+	err := l.w.Close()
+	if cerr := l.f.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+func lateSink(pc *Context, p *Plan, st *Stream) exec.LateSink {
+	var schema *arrow.Schema
+	if st != nil {
+		schema = st.PhysicalSchema()
+	}
+	l := &lateFile{path: pc.LateFile, schema: schema, mem: pc.Env.Mem}
+	p.Closers = append(p.Closers, l)
+	return l.write
 }

@@ -2,9 +2,11 @@ package planner
 
 import (
 	"strings"
+	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
 
+	"github.com/weirsql/weir/exec"
 	"github.com/weirsql/weir/functions"
 	"github.com/weirsql/weir/parser"
 )
@@ -59,7 +61,13 @@ func CreateStream(st *parser.CreateStream, reg *functions.Registry) (*Stream, er
 			return nil, err
 		}
 	}
-	return s, s.setOptions(st.Options)
+	if err := s.setOptions(st.Options); err != nil {
+		return nil, err
+	}
+	if s.Options["connector"] == "" {
+		s.Hub = exec.NewHub(s.PhysicalSchema(), nil)
+	}
+	return s, nil
 }
 
 // typeComputed gives each computed column the type of its expression over the read columns.
@@ -134,8 +142,25 @@ func (s *Stream) setOptions(opts []*parser.Option) error {
 	for _, o := range opts {
 		s.Options[strings.ToLower(o.Key)] = o.Value.Text()
 	}
+	if v, ok := s.Options["idle_timeout"]; ok {
+		us, err := parser.ParseShortInterval(strings.ReplaceAll(v, " ", ""))
+		if err != nil {
+			us, err = parser.ParseInterval(v, "")
+		}
+		if err != nil || us <= 0 {
+			return errAt(optionPos(opts, "idle_timeout"), ErrInvalid,
+				"idle_timeout must be an interval such as '30s', got %q", v)
+		}
+		s.IdleTimeout = time.Duration(us) * time.Microsecond
+	}
 	conn := s.Options["connector"]
 	if conn == "" {
+		for _, o := range opts {
+			if k := strings.ToLower(o.Key); k != "idle_timeout" && k != "connector" {
+				return errAt(o.Pos, ErrInvalid, "unknown option %q of a stream fed by the "+
+					"program (give a connector to read a file)", o.Key)
+			}
+		}
 		return nil // fed by the program through appenders
 	}
 	known, ok := knownOptions[conn]

@@ -1,0 +1,234 @@
+package exec
+
+import (
+	"fmt"
+	"sort"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+
+	"github.com/weirsql/weir/functions"
+)
+
+// The row kinds of a changelog, as Flink names them.
+const (
+	OpInsert       = "+I"
+	OpUpdateBefore = "-U"
+	OpUpdateAfter  = "+U"
+	OpDelete       = "-D"
+)
+
+// outRow is one row to emit: a slot's live values, or its last emitted ones (shadow).
+type outRow struct {
+	slot   uint32
+	op     string
+	shadow bool
+}
+
+// emit fires the windows the watermark has passed and emits the revisions the emit mode asks
+// for, as one batch ordered by window start, then keys, then retraction before insertion.
+func (h *HashAggregate) emit() error {
+	wm := h.watermark()
+	var rows []outRow
+	var freed []uint32
+	for {
+		t, ok := h.timers.popDue(wm)
+		if !ok {
+			break
+		}
+		s := t.slot
+		if t.gen != h.slot.gen[s] || !h.slot.live[s] {
+			continue
+		}
+		if t.purge {
+			freed = append(freed, s)
+			continue
+		}
+		rows = h.revise(rows, s)
+		h.Env.Stats.WindowsFired.Add(1)
+		if h.Lateness > 0 && wm != maxTime {
+			h.slot.fired[s] = true
+			h.slot.gen[s]++
+			h.timers.push(timer{at: addSat(t.at, h.Lateness), slot: s, gen: h.slot.gen[s],
+				purge: true})
+		} else {
+			freed = append(freed, s)
+		}
+	}
+	if h.Changelog {
+		for _, s := range h.retired {
+			if h.slot.emitted[s] {
+				rows = append(rows, outRow{slot: s, op: OpDelete, shadow: true})
+			}
+			freed = append(freed, s)
+		}
+		h.retired = h.retired[:0]
+		tick := h.Emit == EmitEvery && !h.now().Before(h.nextTick)
+		if tick {
+			h.nextTick = h.now().Truncate(h.Every).Add(h.Every)
+		}
+		for _, s := range h.dirty {
+			if h.slot.isDirty[s] && h.slot.live[s] &&
+				(h.slot.fired[s] || h.Emit == EmitChanges || tick) {
+				rows = h.revise(rows, s)
+			}
+		}
+	} else {
+		freed = append(freed, h.retired...)
+		h.retired = h.retired[:0]
+	}
+	h.keepDirty()
+	if len(rows) == 0 && h.done && h.Time == nil && len(h.Keys) == 0 && !h.emitted {
+		// An aggregate over no rows still has one result row, as in a database.
+		s := h.alloc()
+		for _, st := range h.states {
+			st.Grow(len(h.slot.key))
+		}
+		rows = append(rows, outRow{slot: s, op: OpInsert})
+		freed = append(freed, s)
+	}
+	if len(rows) > 0 {
+		h.emitted = true
+		out, err := h.build(rows)
+		if err != nil {
+			return err
+		}
+		h.pending = append(h.pending, out)
+	}
+	for _, s := range freed {
+		h.release(s)
+	}
+	h.account()
+	return nil
+}
+
+// revise adds the rows that bring the consumer up to date with slot s: its first row, or
+// the retraction of its last row and the new one. Without a changelog it adds the plain row.
+func (h *HashAggregate) revise(rows []outRow, s uint32) []outRow {
+	if !h.Changelog {
+		return append(rows, outRow{slot: s})
+	}
+	switch {
+	case !h.slot.emitted[s]:
+		rows = append(rows, outRow{slot: s, op: OpInsert})
+	case !h.slot.isDirty[s]:
+		return rows
+	case h.slot.shStart[s] != h.slot.start[s] || h.slot.shEnd[s] != h.slot.end[s]:
+		rows = append(rows, outRow{slot: s, op: OpDelete, shadow: true},
+			outRow{slot: s, op: OpInsert})
+	default:
+		rows = append(rows, outRow{slot: s, op: OpUpdateBefore, shadow: true},
+			outRow{slot: s, op: OpUpdateAfter})
+	}
+	h.slot.isDirty[s] = false
+	return rows
+}
+
+// keepDirty drops the slots that are no longer dirty from the dirty list.
+func (h *HashAggregate) keepDirty() {
+	kept := h.dirty[:0]
+	for _, s := range h.dirty {
+		if h.slot.isDirty[s] && h.slot.live[s] {
+			kept = append(kept, s)
+		} else {
+			h.slot.isDirty[s] = false
+		}
+	}
+	h.dirty = kept
+}
+
+func (h *HashAggregate) bounds(r outRow) (int64, int64) {
+	if r.shadow {
+		return h.slot.shStart[r.slot], h.slot.shEnd[r.slot]
+	}
+	return h.slot.start[r.slot], h.slot.end[r.slot]
+}
+
+var opOrder = map[string]int{OpDelete: 0, OpUpdateBefore: 0, "": 1, OpInsert: 1,
+	OpUpdateAfter: 1}
+
+// build makes the output batch of rows, then records what it emitted as the slots' shadow.
+func (h *HashAggregate) build(rows []outRow) (arrow.RecordBatch, error) {
+	sort.SliceStable(rows, func(i, j int) bool {
+		a, b := rows[i], rows[j]
+		sa, _ := h.bounds(a)
+		sb, _ := h.bounds(b)
+		if sa != sb {
+			return sa < sb
+		}
+		for _, k := range h.keyCols {
+			if c := k.compare(a.slot, b.slot); c != 0 {
+				return c < 0
+			}
+		}
+		if a.slot != b.slot {
+			return a.slot < b.slot
+		}
+		return opOrder[a.op] < opOrder[b.op]
+	})
+	mem := h.Env.Mem
+	cols := make([]arrow.Array, 0, h.Out.NumFields())
+	defer func() { releaseAll(cols) }()
+	slots := make([]uint32, len(rows))
+	for i, r := range rows {
+		slots[i] = r.slot
+	}
+	if h.Changelog {
+		ob := array.NewStringBuilder(mem)
+		for _, r := range rows {
+			ob.Append(r.op)
+		}
+		cols = append(cols, ob.NewArray())
+		ob.Release()
+	}
+	for _, k := range h.keyCols {
+		cols = append(cols, k.build(mem, slots))
+	}
+	if h.Time != nil {
+		tt := functions.Timestamp.(*arrow.TimestampType)
+		sb, eb := array.NewTimestampBuilder(mem, tt), array.NewTimestampBuilder(mem, tt)
+		for _, r := range rows {
+			s, e := h.bounds(r)
+			sb.Append(arrow.Timestamp(s))
+			eb.Append(arrow.Timestamp(e))
+		}
+		cols = append(cols, sb.NewArray(), eb.NewArray())
+		sb.Release()
+		eb.Release()
+	}
+	for i, st := range h.states {
+		b := array.NewBuilder(mem, h.Out.Field(len(cols)).Type)
+		for _, r := range rows {
+			src := st
+			if r.shadow {
+				src = h.shadow[i]
+			}
+			if err := src.Append(b, r.slot); err != nil {
+				b.Release()
+				return nil, fmt.Errorf("%s: %w", h.Aggs[i].Text, err)
+			}
+		}
+		cols = append(cols, b.NewArray())
+		b.Release()
+	}
+	if h.Changelog {
+		h.remember(rows)
+	}
+	return array.NewRecordBatch(h.Out, cols, int64(len(rows))), nil
+}
+
+// remember copies the emitted live values of each slot into its shadow state.
+func (h *HashAggregate) remember(rows []outRow) {
+	for _, r := range rows {
+		if r.shadow {
+			continue
+		}
+		s := r.slot
+		for i, st := range h.shadow {
+			st.Reset(s)
+			st.Merge(s, h.states[i], s)
+		}
+		h.slot.emitted[s] = true
+		h.slot.shStart[s], h.slot.shEnd[s] = h.slot.start[s], h.slot.end[s]
+	}
+}
