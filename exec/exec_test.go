@@ -677,8 +677,14 @@ func TestCancel(t *testing.T) {
 			}()
 			done := make(chan error, 1)
 			go func() {
-				_, err := op.Next(ctx)
-				done <- err
+				for {
+					b, err := op.Next(ctx)
+					if err != nil {
+						done <- err
+						return
+					}
+					b.Release() // an operator may return empty batches as it goes
+				}
 			}()
 			select {
 			case err := <-done:
@@ -686,6 +692,8 @@ func TestCancel(t *testing.T) {
 			case <-time.After(10 * time.Second):
 				t.Fatal("Next did not return after the context was cancelled")
 			}
+			_, err := op.Next(ctx)
+			require.ErrorIs(t, err, context.Canceled, "Next after the cancel")
 			require.NoError(t, op.Close())
 			require.NoError(t, op.Close())
 		})

@@ -51,7 +51,7 @@ func (f *Filter) apply(b arrow.RecordBatch) (arrow.RecordBatch, error) {
 	}
 	defer p.Release()
 	if p.DataType().ID() == arrow.NULL {
-		return nil, nil // WHERE NULL: no row is TRUE
+		return b.NewSlice(0, 0), nil // WHERE NULL: no row is TRUE
 	}
 	pred, ok := p.(*array.Boolean)
 	if !ok {

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
 )
 
 // Hub carries the events a program pushes into a stream to the queries that read it. Each
@@ -41,10 +43,22 @@ func NewHub(schema *arrow.Schema, now func() time.Time) *Hub {
 func (h *Hub) Schema() *arrow.Schema { return h.schema }
 
 type hubItem struct {
-	batch arrow.RecordBatch // nil for a partition opening or closing
+	batch arrow.RecordBatch // nil for a partition opening or closing, or a tick
 	part  int
 	open  bool
+	tick  bool
 	at    time.Time
+}
+
+// Tick makes every query reading the stream look at the processing-time clock (EMIT EVERY,
+// idle partitions) as if an empty batch had come, without counting as a partition's activity.
+func (h *Hub) Tick() {
+	h.mu.Lock()
+	subs := h.subscribers()
+	h.mu.Unlock()
+	for _, s := range subs {
+		s.enqueue(hubItem{tick: true, part: -1})
+	}
 }
 
 // OpenPartition starts a new partition and returns its id.
@@ -224,6 +238,9 @@ func (s *Subscription) Next(ctx context.Context) (arrow.RecordBatch, error) {
 				return nil, ctx.Err()
 			}
 		}
+		if it.tick {
+			return emptyBatch(s.hub.schema), nil
+		}
 		p, ok := s.parts[it.part]
 		if !ok {
 			p = &PartitionState{ID: it.part, Open: true}
@@ -243,4 +260,16 @@ func (s *Subscription) Next(ctx context.Context) (arrow.RecordBatch, error) {
 			p.Open = false
 		}
 	}
+}
+
+// emptyBatch is a batch of no rows, which lets the operators above look at the clock.
+func emptyBatch(schema *arrow.Schema) arrow.RecordBatch {
+	cols := make([]arrow.Array, schema.NumFields())
+	for i, f := range schema.Fields() {
+		b := array.NewBuilder(memory.DefaultAllocator, f.Type)
+		cols[i] = b.NewArray()
+		b.Release()
+	}
+	defer releaseAll(cols)
+	return array.NewRecordBatch(schema, cols, 0)
 }

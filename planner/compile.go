@@ -52,15 +52,26 @@ func (s *scope) resolve(ref *parser.ColumnRef) (int, error) {
 			continue
 		}
 		if found >= 0 {
-			return 0, errAt(ref.Pos, ErrInvalid, "column reference %q is ambiguous", ref.String())
+			return 0, errAt(ref.Pos, ErrInvalid, "column reference %q is ambiguous",
+				refName(ref))
 		}
 		found = i
 	}
 	if found < 0 {
-		return 0, errAt(ref.Pos, ErrUnknownColumn, "unknown column %q%s", ref.String(),
+		return 0, errAt(ref.Pos, ErrUnknownColumn, "unknown column %q%s", refName(ref),
 			didYouMean(name.Name, s.names()))
 	}
 	return found, nil
+}
+
+// refName is a reference's name as messages quote it: its parts without SQL's own quotes,
+// which %q would otherwise escape ("\"Zone\"").
+func refName(ref *parser.ColumnRef) string {
+	parts := make([]string, len(ref.Parts))
+	for i, p := range ref.Parts {
+		parts[i] = p.Name
+	}
+	return strings.Join(parts, ".")
 }
 
 // compile turns a parsed expression into an executable one.

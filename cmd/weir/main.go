@@ -34,6 +34,7 @@ flags:
   -f FILE         file of statements to run
   --format F      table, csv, tsv, json, markdown or none (default: table on a terminal,
                   csv otherwise)
+  --late FILE     write the events queries drop as late to FILE (CSV)
   --version       print the version
   --help          print this help
 
@@ -65,6 +66,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	command := fs.String("c", "", "")
 	file := fs.String("f", "", "")
 	format := fs.String("format", "", "")
+	late := fs.String("late", "", "")
 	showVersion := fs.Bool("version", false, "")
 	help := fs.Bool("help", false, "")
 	fs.BoolVar(help, "h", false, "")
@@ -138,6 +140,12 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return exitError
 	}
 	defer db.Close()
+	if *late != "" {
+		if err := db.Exec(ctx, "SET late_file = "+quoteSQL(*late)); err != nil {
+			fmt.Fprintf(stderr, "weir: %v\n", err)
+			return exitUsage
+		}
+	}
 	r := &runner{db: db, format: *format, stdout: stdout, stderr: stderr, source: name}
 	code := r.script(ctx, sql)
 	select {
@@ -251,4 +259,9 @@ func plural(n int64, word string) string {
 		return "1 " + word
 	}
 	return fmt.Sprintf("%d %ss", n, word)
+}
+
+// quoteSQL writes s as a SQL string literal.
+func quoteSQL(s string) string {
+	return "'" + strings.ReplaceAll(s, "'", "''") + "'"
 }
