@@ -70,8 +70,9 @@ type ColumnDef struct {
 
 // Option is `key = value` in a WITH clause.
 type Option struct {
-	Pos   Pos
-	Key   string `parser:"( @String | @Ident ( @'.' @Ident )* )"`
+	Pos Pos
+	// Key may be a reserved word: the file connector's option null is one.
+	Key   string `parser:"( @String | @(Ident|Keyword) ( @'.' @(Ident|Keyword) )* )"`
 	Value Value  `parser:"'=' @@"`
 }
 

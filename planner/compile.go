@@ -226,8 +226,9 @@ func binaryOf(pos parser.Pos, op string, l, r exec.Expr, text string) (exec.Expr
 		return nil, errAt(pos, ErrUnsupported, "unsupported: operator %s", op)
 	}
 	if err != nil {
-		return nil, errAt(pos, ErrTypeMismatch, "cannot apply %s to %s and %s: %v", op,
-			functions.TypeName(lt), functions.TypeName(rt), unwrapMsg(err))
+		// The message names the operator and the types already: "cannot compare TIMESTAMP
+		// and VARCHAR", "AND expects BOOLEAN operands, got VARCHAR".
+		return nil, errAt(pos, ErrTypeMismatch, "%s", unwrapMsg(err))
 	}
 	return &exec.Binary{Op: op, L: l, R: r, T: t, Text: text}, nil
 }

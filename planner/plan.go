@@ -189,6 +189,12 @@ func planFrom(from *parser.FromItem, pc *Context, p *Plan) (*relation, error) {
 
 func planStreamRef(ref *parser.ColumnRef, alias string, pc *Context, p *Plan) (*relation,
 	error) {
+	if st, ok := builtinStream(ref); ok {
+		if alias == "" {
+			alias = ref.Name().Name
+		}
+		return scanStream(st, alias, ref.Pos, pc, p)
+	}
 	if len(ref.Parts) != 1 {
 		return nil, errAt(ref.Pos, ErrUnknownStream, "unknown stream %q%s", ref.String(),
 			didYouMean(ref.String(), pc.Catalog.Names()))

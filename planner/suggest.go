@@ -2,9 +2,10 @@ package planner
 
 import "strings"
 
-// suggest returns the candidate nearest to name, if it is near enough to be a likely typo.
+// suggest returns the candidate nearest to name, if it is near enough to be a likely typo: at
+// most one edit per two characters of the name, a swap of neighbours counting as one edit.
 func suggest(name string, candidates []string) string {
-	best, bestDist := "", len(name)/2+2
+	best, bestDist := "", len([]rune(name))/2+1
 	lower := strings.ToLower(name)
 	for _, c := range candidates {
 		d := editDistance(lower, strings.ToLower(c))
@@ -23,9 +24,13 @@ func didYouMean(name string, candidates []string) string {
 	return ""
 }
 
-// editDistance is the Levenshtein distance between a and b.
+// editDistance is the number of insertions, deletions, substitutions and swaps of adjacent
+// characters that turn a into b (the optimal string alignment distance), so that the common
+// typo "cuont" is one edit from "count".
 func editDistance(a, b string) int {
 	ra, rb := []rune(a), []rune(b)
+	// rows i-2, i-1 and i of the table, each of len(rb)+1 cells.
+	prev2 := make([]int, len(rb)+1)
 	prev := make([]int, len(rb)+1)
 	cur := make([]int, len(rb)+1)
 	for j := range prev {
@@ -39,8 +44,11 @@ func editDistance(a, b string) int {
 				cost = 0
 			}
 			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			if i > 1 && j > 1 && ra[i-1] == rb[j-2] && ra[i-2] == rb[j-1] {
+				cur[j] = min(cur[j], prev2[j-2]+1)
+			}
 		}
-		prev, cur = cur, prev
+		prev2, prev, cur = prev, cur, prev2
 	}
 	return prev[len(rb)]
 }
