@@ -46,7 +46,7 @@ func (k *keyColumn) grow(n int) {
 
 // encode appends the key bytes of row i of a to buf.
 func encodeKey(buf []byte, a arrow.Array, i int) []byte {
-	if a.IsNull(i) {
+	if cellIsNull(a, i) {
 		return append(buf, 0)
 	}
 	switch c := a.(type) {
@@ -85,7 +85,7 @@ func encodeKey(buf []byte, a arrow.Array, i int) []byte {
 
 // set stores row i of a as the key of slot.
 func (k *keyColumn) set(slot uint32, a arrow.Array, i int) {
-	if a.IsNull(i) {
+	if cellIsNull(a, i) {
 		k.null[slot] = true
 		return
 	}

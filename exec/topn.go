@@ -182,7 +182,7 @@ func (t *TopN) gatherAll(rows []rowRef) (arrow.RecordBatch, error) {
 }
 
 func appendCell(b array.Builder, a arrow.Array, i int) error {
-	if a.IsNull(i) {
+	if cellIsNull(a, i) {
 		b.AppendNull()
 		return nil
 	}
@@ -210,7 +210,7 @@ func cellNull(a arrow.Array, i int) bool { return a.IsNull(i) }
 // compareCells orders two cells of arrays of one type; NULLs sort last unless nullsFirst, and
 // NaN above every other number.
 func compareCells(a arrow.Array, i int, b arrow.Array, j int, nullsFirst bool) int {
-	na, nb := a.IsNull(i), b.IsNull(j)
+	na, nb := cellIsNull(a, i), cellIsNull(b, j)
 	switch {
 	case na && nb:
 		return 0

@@ -113,13 +113,13 @@ func (s *scope) compile(e parser.Expr) (exec.Expr, error) {
 	case *parser.Star:
 		return nil, errAt(e.Pos, ErrInvalid, "* is only allowed in the select list and count(*)")
 	case *parser.Case:
-		return nil, errAt(e.Pos, ErrUnsupported, "unsupported: CASE")
+		return s.caseExpr(e)
 	case *parser.Like:
-		return nil, errAt(e.Pos, ErrUnsupported, "unsupported: LIKE")
+		return s.like(e)
 	case *parser.IsDistinct:
-		return nil, errAt(e.Pos, ErrUnsupported, "unsupported: IS DISTINCT FROM")
+		return s.isDistinct(e)
 	case *parser.Extract:
-		return nil, errAt(e.Pos, ErrUnsupported, "unsupported: EXTRACT")
+		return s.extract(e)
 	case *parser.TableArg:
 		return nil, errAt(e.Pos, ErrInvalid, "TABLE %s is only allowed as the first argument "+
 			"of a window table function", e.Name.String())
@@ -381,4 +381,146 @@ func (s *scope) clauseName() string {
 		return "this clause"
 	}
 	return s.clause
+}
+
+// caseExpr compiles both forms of CASE; the simple form compares its operand with each WHEN.
+func (s *scope) caseExpr(e *parser.Case) (exec.Expr, error) {
+	var operand exec.Expr
+	if e.Operand != nil {
+		x, err := s.compile(e.Operand)
+		if err != nil {
+			return nil, err
+		}
+		operand = x
+	}
+	out := &exec.Case{Text: e.String()}
+	var results []exec.Expr
+	var positions []parser.Pos
+	for _, w := range e.Whens {
+		c, err := s.compile(w.Cond)
+		if err != nil {
+			return nil, err
+		}
+		if operand != nil {
+			l, r := coerceLiterals(operand, c)
+			if c, err = binaryOf(w.Cond.Position(), "=", l, r, e.String()); err != nil {
+				return nil, err
+			}
+		} else if err := checkBool(w.Cond, c, "WHEN"); err != nil {
+			return nil, err
+		}
+		t, err := s.compile(w.Then)
+		if err != nil {
+			return nil, err
+		}
+		out.Conds = append(out.Conds, c)
+		results = append(results, t)
+		positions = append(positions, w.Then.Position())
+	}
+	if e.Else != nil {
+		x, err := s.compile(e.Else)
+		if err != nil {
+			return nil, err
+		}
+		results = append(results, x)
+		positions = append(positions, e.Else.Position())
+	}
+	t, err := commonType(results, positions)
+	if err != nil {
+		return nil, err
+	}
+	for i, r := range results {
+		if !arrow.TypeEqual(r.Type(), t) {
+			results[i] = &exec.Cast{X: r, To: t, Text: r.String()}
+		}
+	}
+	out.T = t
+	out.Thens = results[:len(e.Whens)]
+	if e.Else != nil {
+		out.Else = results[len(e.Whens)]
+	}
+	return out, nil
+}
+
+// commonType is the type every branch converts to: their one type, NULL aside, with BIGINT
+// widened to DOUBLE when both appear.
+func commonType(xs []exec.Expr, pos []parser.Pos) (arrow.DataType, error) {
+	var t arrow.DataType = functions.Null
+	for i, x := range xs {
+		xt := x.Type()
+		switch {
+		case xt.ID() == arrow.NULL:
+		case t.ID() == arrow.NULL:
+			t = xt
+		case arrow.TypeEqual(t, xt):
+		case functions.IsNumeric(t) && functions.IsNumeric(xt):
+			t = functions.Double
+		default:
+			return nil, errAt(pos[i], ErrTypeMismatch, "CASE branches have different types: "+
+				"%s and %s", functions.TypeName(t), functions.TypeName(xt))
+		}
+	}
+	if t.ID() == arrow.NULL {
+		t = functions.Varchar
+	}
+	return t, nil
+}
+
+func (s *scope) like(e *parser.Like) (exec.Expr, error) {
+	x, err := s.compile(e.X)
+	if err != nil {
+		return nil, err
+	}
+	p, err := s.compile(e.Pattern)
+	if err != nil {
+		return nil, err
+	}
+	for _, v := range []exec.Expr{x, p} {
+		if id := v.Type().ID(); id != arrow.STRING && id != arrow.NULL {
+			return nil, errAt(e.Pos, ErrTypeMismatch, "LIKE expects VARCHAR operands, got %s",
+				functions.TypeName(v.Type()))
+		}
+	}
+	if lit, ok := p.(*exec.Literal); ok && lit.Value != nil {
+		if _, err := exec.LikeRegexp(lit.Value.(string), e.CaseInsensitive); err != nil {
+			return nil, errAt(e.Pattern.Position(), ErrInvalid, "%v", err)
+		}
+	}
+	return &exec.Like{X: x, Pattern: p, Not: e.Not, CaseInsensitive: e.CaseInsensitive,
+		Text: e.String()}, nil
+}
+
+func (s *scope) isDistinct(e *parser.IsDistinct) (exec.Expr, error) {
+	l, err := s.compile(e.L)
+	if err != nil {
+		return nil, err
+	}
+	r, err := s.compile(e.R)
+	if err != nil {
+		return nil, err
+	}
+	l, r = coerceLiterals(l, r)
+	if err := functions.CompareType(l.Type(), r.Type()); err != nil {
+		return nil, errAt(e.Pos, ErrTypeMismatch, "cannot compare %s and %s",
+			functions.TypeName(l.Type()), functions.TypeName(r.Type()))
+	}
+	return &exec.IsDistinct{L: l, R: r, Not: e.Not, Text: e.String()}, nil
+}
+
+// extract compiles EXTRACT(field FROM x) as date_part('field', x).
+func (s *scope) extract(e *parser.Extract) (exec.Expr, error) {
+	call := &parser.Call{Pos: e.Pos, Name: parser.Ident{Name: "date_part"},
+		Args: []parser.Expr{&parser.Literal{Pos: e.Pos, Kind: parser.LitString,
+			Text: strings.ToLower(e.Field)}, e.X}}
+	if _, ok := s.reg.Scalar("date_part"); !ok {
+		return nil, errAt(e.Pos, ErrUnsupported, "unsupported: EXTRACT")
+	}
+	x, err := s.compile(call)
+	if err != nil {
+		return nil, err
+	}
+	if c, ok := x.(*exec.Call); ok {
+		c.Text = e.String()
+	}
+	return x, nil
 }
