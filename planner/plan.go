@@ -33,6 +33,8 @@ type Plan struct {
 	Explain *Node
 	// Closers are closed when the query ends (the late file).
 	Closers []io.Closer
+
+	ctes map[string]*parser.Query // the WITH queries in scope, by lower-case name
 }
 
 // Node is one operator of a plan as EXPLAIN prints it.
@@ -81,14 +83,8 @@ func (r *relation) scope(reg *functions.Registry, clause string) *scope {
 
 // PlanQuery builds the plan of a SELECT.
 func PlanQuery(q *parser.Query, pc *Context) (*Plan, error) {
-	if len(q.With) > 0 {
-		return nil, errAt(q.Pos, ErrUnsupported, "unsupported: WITH")
-	}
-	if len(q.Union) > 0 {
-		return nil, errAt(q.Union[0].Pos, ErrUnsupported, "unsupported: UNION ALL")
-	}
-	p := &Plan{}
-	rel, err := planSelect(q.Select, pc, p)
+	p := &Plan{ctes: map[string]*parser.Query{}}
+	rel, err := planQuery(q, pc, p)
 	if err != nil {
 		for _, s := range p.Sources {
 			s.Close()
@@ -98,6 +94,60 @@ func PlanQuery(q *parser.Query, pc *Context) (*Plan, error) {
 	p.Root = rel.op
 	p.Explain = rel.node
 	return p, nil
+}
+
+// planQuery plans a query with its CTEs and UNION ALL branches.
+func planQuery(q *parser.Query, pc *Context, p *Plan) (*relation, error) {
+	if len(q.With) > 0 {
+		saved := p.ctes
+		p.ctes = make(map[string]*parser.Query, len(saved)+len(q.With))
+		for k, v := range saved {
+			p.ctes[k] = v
+		}
+		for _, c := range q.With {
+			p.ctes[strings.ToLower(c.Name.Name)] = c.Query
+		}
+		defer func() { p.ctes = saved }()
+	}
+	rel, err := planSelect(q.Select, pc, p)
+	if err != nil || len(q.Union) == 0 {
+		return rel, err
+	}
+	// ORDER BY and LIMIT after the last branch apply to the whole union.
+	last := *q.Union[len(q.Union)-1]
+	outer := &parser.Select{Pos: last.Pos, OrderBy: last.OrderBy, Limit: last.Limit,
+		Offset: last.Offset, Items: []*parser.SelectItem{{Pos: last.Pos,
+			Expr: &parser.Star{Pos: last.Pos}}}}
+	last.OrderBy, last.Limit, last.Offset = nil, nil, nil
+	branches := append(append([]*parser.Select(nil), q.Union[:len(q.Union)-1]...), &last)
+	inputs := []exec.Operator{rel.op}
+	node := &Node{Name: "Union All", Children: []*Node{rel.node}}
+	for _, u := range branches {
+		r, err := planSelect(u, pc, p)
+		if err != nil {
+			return nil, err
+		}
+		if len(r.cols) != len(rel.cols) {
+			return nil, errAt(u.Pos, ErrInvalid, "UNION ALL branches have %d and %d columns",
+				len(rel.cols), len(r.cols))
+		}
+		for i, c := range r.cols {
+			if !arrow.TypeEqual(c.typ, rel.cols[i].typ) {
+				return nil, errAt(u.Pos, ErrTypeMismatch, "UNION ALL column %d is %s in the "+
+					"first branch and %s here (CAST one of them)", i+1,
+					functions.TypeName(rel.cols[i].typ), functions.TypeName(c.typ))
+			}
+		}
+		inputs = append(inputs, r.op)
+		node.Children = append(node.Children, r.node)
+		rel.unbounded = rel.unbounded || r.unbounded
+	}
+	union := &relation{op: &exec.Union{Inputs: inputs, Out: schemaOf(rel.cols)},
+		cols: rel.cols, node: node, unbounded: rel.unbounded}
+	if len(outer.OrderBy) == 0 && outer.Limit == nil {
+		return union, nil
+	}
+	return planOutput(outer, union, union.scope(pc.Registry, "ORDER BY"), pc, nil)
 }
 
 func planSelect(sel *parser.Select, pc *Context, p *Plan) (*relation, error) {
@@ -117,15 +167,15 @@ func planSelect(sel *parser.Select, pc *Context, p *Plan) (*relation, error) {
 			return nil, err
 		}
 	}
-	for _, clause := range []struct {
-		name string
-		set  bool
-	}{
-		{"DISTINCT", sel.Distinct}, {"QUALIFY", sel.Qualify != nil},
-	} {
-		if clause.set {
-			return nil, errAt(sel.Pos, ErrUnsupported, "unsupported: %s", clause.name)
+	if sel.Qualify != nil {
+		return nil, errAt(sel.Qualify.Position(), ErrUnsupported, "unsupported: QUALIFY")
+	}
+	if sel.Distinct {
+		if len(sel.GroupBy) > 0 || hasAggregate(sel, pc.Registry) || rel.window != nil {
+			return nil, errAt(sel.Pos, ErrUnsupported,
+				"unsupported: SELECT DISTINCT with GROUP BY or aggregates")
 		}
+		sel = distinctAsGroupBy(sel)
 	}
 	if len(sel.GroupBy) > 0 || hasAggregate(sel, pc.Registry) || rel.window != nil {
 		return planAggregate(sel, rel, where, pc, p)
@@ -142,6 +192,16 @@ func planSelect(sel *parser.Select, pc *Context, p *Plan) (*relation, error) {
 	}
 	rel = filtered(rel, where, pc)
 	return planOutput(sel, rel, rel.scope(pc.Registry, "the select list"), pc, nil)
+}
+
+// distinctAsGroupBy turns SELECT DISTINCT a, b into SELECT a, b ... GROUP BY a, b.
+func distinctAsGroupBy(sel *parser.Select) *parser.Select {
+	c := *sel
+	c.Distinct = false
+	for _, it := range sel.Items {
+		c.GroupBy = append(c.GroupBy, it.Expr)
+	}
+	return &c
 }
 
 // filtered puts the WHERE filter, if any, on top of rel.
@@ -166,12 +226,12 @@ func checkBool(e parser.Expr, x exec.Expr, clause string) error {
 
 // planFrom plans the relation a SELECT reads.
 func planFrom(from *parser.FromItem, pc *Context, p *Plan) (*relation, error) {
-	if from.Subquery != nil {
-		return nil, errAt(from.Pos, ErrUnsupported, "unsupported: subquery in FROM")
-	}
 	alias := ""
 	if from.Alias != nil {
 		alias = from.Alias.Name
+	}
+	if from.Subquery != nil {
+		return planSubquery(from.Subquery, alias, pc, p)
 	}
 	switch src := from.Source.(type) {
 	case *parser.ColumnRef:
@@ -195,6 +255,14 @@ func planStreamRef(ref *parser.ColumnRef, alias string, pc *Context, p *Plan) (*
 		}
 		return scanStream(st, alias, ref.Pos, pc, p)
 	}
+	if len(ref.Parts) == 1 {
+		if q, ok := p.ctes[strings.ToLower(ref.Parts[0].Name)]; ok {
+			if alias == "" {
+				alias = ref.Parts[0].Name
+			}
+			return planSubquery(q, alias, pc, p)
+		}
+	}
 	if len(ref.Parts) != 1 {
 		return nil, errAt(ref.Pos, ErrUnknownStream, "unknown stream %q%s", ref.String(),
 			didYouMean(ref.String(), pc.Catalog.Names()))
@@ -208,6 +276,20 @@ func planStreamRef(ref *parser.ColumnRef, alias string, pc *Context, p *Plan) (*
 		alias = st.Name
 	}
 	return scanStream(st, alias, ref.Pos, pc, p)
+}
+
+// planSubquery plans a query in FROM (or a CTE) as a relation named alias.
+func planSubquery(q *parser.Query, alias string, pc *Context, p *Plan) (*relation, error) {
+	rel, err := planQuery(q, pc, p)
+	if err != nil {
+		return nil, err
+	}
+	cols := make([]scopeColumn, len(rel.cols))
+	for i, c := range rel.cols {
+		cols[i] = scopeColumn{name: c.name, qualifier: alias, typ: c.typ}
+	}
+	return &relation{op: rel.op, cols: cols, unbounded: rel.unbounded,
+		node: &Node{Name: "Subquery " + alias, Children: []*Node{rel.node}}}, nil
 }
 
 // planWindowTVF plans Flink's window table functions, TUMBLE(TABLE t, DESCRIPTOR(ts), size)
