@@ -188,26 +188,32 @@ func (db *DB) Run(ctx context.Context, st *parser.Statement) (*Rows, error) {
 	return nil, fmt.Errorf("%d:%d: unsupported statement", st.Pos.Line, st.Pos.Column)
 }
 
-func (db *DB) plan(q *parser.Query, stats *exec.Stats) (*planner.Plan, error) {
+func (db *DB) plan(q *parser.Query, stats *exec.Stats, analyze bool) (*planner.Plan,
+	error) {
 	env := &exec.Env{Mem: db.mem, Stats: stats, Now: db.now}
 	db.mu.Lock()
 	late := db.settings["late_file"]
 	db.mu.Unlock()
 	return planner.PlanQuery(q, &planner.Context{
 		Catalog: db.catalog, Registry: db.registry, Env: env, Stdin: db.stdin,
-		LateFile: late, OnWait: db.onWait,
+		LateFile: late, OnWait: db.onWait, Analyze: analyze,
 	})
 }
 
 func (db *DB) query(ctx context.Context, q *parser.Query) (*Rows, error) {
+	return db.start(ctx, q, false)
+}
+
+// start plans and opens a query.
+func (db *DB) start(ctx context.Context, q *parser.Query, analyze bool) (*Rows, error) {
 	stats := &exec.Stats{}
-	p, err := db.plan(q, stats)
+	p, err := db.plan(q, stats, analyze)
 	if err != nil {
 		return nil, err
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	r := &Rows{ctx: ctx, cancel: cancel, root: p.Root, sources: p.Sources, stats: stats,
-		closers: p.Closers}
+		closers: p.Closers, plan: p}
 	if err := p.Root.Open(ctx); err != nil {
 		r.Close()
 		return nil, err
@@ -217,19 +223,44 @@ func (db *DB) query(ctx context.Context, q *parser.Query) (*Rows, error) {
 
 func (db *DB) explain(ctx context.Context, e *parser.Explain) (*Rows, error) {
 	if e.Analyze {
-		return nil, fmt.Errorf("%d:%d: unsupported: EXPLAIN ANALYZE", e.Pos.Line, e.Pos.Column)
+		return db.explainAnalyze(ctx, e.Query)
 	}
-	p, err := db.plan(e.Query, &exec.Stats{})
+	p, err := db.plan(e.Query, &exec.Stats{}, false)
 	if err != nil {
 		return nil, err
 	}
-	for _, s := range p.Sources {
-		s.Close()
+	lines := strings.Split(strings.TrimRight(p.Explain.String(), "\n"), "\n")
+	return db.textRows("plan", lines), nil
+}
+
+// explainAnalyze runs the query to its end, discarding its rows, and prints the plan with the
+// rows each operator returned, then the query's counters.
+func (db *DB) explainAnalyze(ctx context.Context, q *parser.Query) (*Rows, error) {
+	rows, err := db.start(ctx, q, true)
+	if err != nil {
+		return nil, err
 	}
-	var lines []string
-	for _, l := range strings.Split(strings.TrimRight(p.Explain.String(), "\n"), "\n") {
-		lines = append(lines, l)
+	start := time.Now()
+	for rows.Next() {
 	}
+	elapsed := time.Since(start)
+	runErr := rows.Err()
+	s := rows.Stats()
+	plan := rows.plan
+	if err := rows.Close(); runErr == nil {
+		runErr = err
+	}
+	if runErr != nil {
+		return nil, runErr
+	}
+	lines := strings.Split(strings.TrimRight(plan.Explain.String(), "\n"), "\n")
+	lines = append(lines, "",
+		fmt.Sprintf("events read: %d, skipped: %d", s.EventsRead, s.EventsSkipped),
+		fmt.Sprintf("late: %d dropped, %d late for some of their windows", s.LateDropped,
+			s.LatePartial),
+		fmt.Sprintf("windows fired: %d, rows out: %d", s.WindowsFired, s.RowsEmitted),
+		fmt.Sprintf("state: %d bytes at the peak", s.PeakStateBytes),
+		fmt.Sprintf("time: %s", elapsed.Round(time.Microsecond)))
 	return db.textRows("plan", lines), nil
 }
 
@@ -350,6 +381,7 @@ type Rows struct {
 	root    exec.Operator
 	sources []connector.Source
 	closers []io.Closer
+	plan    *planner.Plan
 	stats   *exec.Stats
 	batch   arrow.RecordBatch
 	err     error

@@ -503,5 +503,5 @@ func (h *HashAggregate) account() {
 	for _, k := range h.keyCols {
 		total += k.heapBytes()
 	}
-	h.Env.Stats.StateBytes.Store(int64(total))
+	h.Env.Stats.SetState(int64(total))
 }

@@ -3,6 +3,7 @@ package exec
 import (
 	"context"
 	"fmt"
+	"sync/atomic"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -27,7 +28,7 @@ func (f *Filter) Close() error { return f.Input.Close() }
 
 func (f *Filter) Next(ctx context.Context) (arrow.RecordBatch, error) {
 	for {
-		// A run of batches that no row passes must not outlive a cancelled query.
+		// Once per batch, as the Operator contract asks, whatever the input does.
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
@@ -43,7 +44,7 @@ func (f *Filter) Next(ctx context.Context) (arrow.RecordBatch, error) {
 	}
 }
 
-// apply returns the passing rows of b, or nil when none passes.
+// apply returns the passing rows of b: an empty batch when none passes.
 func (f *Filter) apply(b arrow.RecordBatch) (arrow.RecordBatch, error) {
 	p, err := f.Pred.Eval(f.Env.Mem, b)
 	if err != nil {
@@ -118,6 +119,26 @@ func (c *Count) Next(ctx context.Context) (arrow.RecordBatch, error) {
 	b, err := c.Input.Next(ctx)
 	if err == nil {
 		c.Env.Stats.EventsRead.Add(b.NumRows())
+	}
+	return b, err
+}
+
+// Measure counts the rows its input returns, for EXPLAIN ANALYZE.
+type Measure struct {
+	Input Operator
+	Rows  *atomic.Int64
+}
+
+var _ Operator = (*Measure)(nil)
+
+func (m *Measure) Schema() *arrow.Schema          { return m.Input.Schema() }
+func (m *Measure) Open(ctx context.Context) error { return m.Input.Open(ctx) }
+func (m *Measure) Close() error                   { return m.Input.Close() }
+
+func (m *Measure) Next(ctx context.Context) (arrow.RecordBatch, error) {
+	b, err := m.Input.Next(ctx)
+	if err == nil {
+		m.Rows.Add(b.NumRows())
 	}
 	return b, err
 }

@@ -11,25 +11,39 @@ type Stats struct {
 	WindowsFired  atomic.Int64 // window rows emitted
 	OpenWindows   atomic.Int64 // groups of windows not yet fired
 	StateBytes    atomic.Int64 // bytes of state held by the aggregates
+	PeakState     atomic.Int64 // the largest StateBytes seen
 	RowsEmitted   atomic.Int64 // rows the query returned
+}
+
+// SetState records the aggregates' state size and keeps the peak.
+func (s *Stats) SetState(n int64) {
+	s.StateBytes.Store(n)
+	for {
+		p := s.PeakState.Load()
+		if n <= p || s.PeakState.CompareAndSwap(p, n) {
+			return
+		}
+	}
 }
 
 // Snapshot is a copy of Stats at one moment.
 type Snapshot struct {
 	EventsRead, EventsSkipped, LateDropped, LatePartial int64
 	WindowsFired, OpenWindows, StateBytes, RowsEmitted  int64
+	PeakStateBytes                                      int64
 }
 
 // Snapshot copies the counters.
 func (s *Stats) Snapshot() Snapshot {
 	return Snapshot{
-		EventsRead:    s.EventsRead.Load(),
-		EventsSkipped: s.EventsSkipped.Load(),
-		LateDropped:   s.LateDropped.Load(),
-		LatePartial:   s.LatePartial.Load(),
-		WindowsFired:  s.WindowsFired.Load(),
-		OpenWindows:   s.OpenWindows.Load(),
-		StateBytes:    s.StateBytes.Load(),
-		RowsEmitted:   s.RowsEmitted.Load(),
+		EventsRead:     s.EventsRead.Load(),
+		EventsSkipped:  s.EventsSkipped.Load(),
+		LateDropped:    s.LateDropped.Load(),
+		LatePartial:    s.LatePartial.Load(),
+		WindowsFired:   s.WindowsFired.Load(),
+		OpenWindows:    s.OpenWindows.Load(),
+		StateBytes:     s.StateBytes.Load(),
+		RowsEmitted:    s.RowsEmitted.Load(),
+		PeakStateBytes: s.PeakState.Load(),
 	}
 }

@@ -158,7 +158,7 @@ func planAggregate(sel *parser.Select, rel *relation, where exec.Expr, pc *Conte
 	}
 	agg.Out = schemaOf(cols)
 	node.Children = []*Node{rel.node}
-	out := &relation{op: agg, cols: cols, node: node}
+	out := &relation{op: pc.measured(agg, node), cols: cols, node: node}
 
 	post := &scope{cols: cols, reg: pc.Registry, clause: "the select list"}
 	base := 0
@@ -177,11 +177,12 @@ func planAggregate(sel *parser.Select, rel *relation, where exec.Expr, pc *Conte
 		if err := checkBool(sel.Having, pred, "HAVING"); err != nil {
 			return nil, err
 		}
+		having := &Node{Name: "Filter", Details: []string{"having: " + pred.String()},
+			Children: []*Node{out.node}}
 		out = &relation{
-			op:   &exec.Filter{Input: out.op, Pred: pred, Env: pc.Env},
+			op:   pc.measured(&exec.Filter{Input: out.op, Pred: pred, Env: pc.Env}, having),
 			cols: cols,
-			node: &Node{Name: "Filter", Details: []string{"having: " + pred.String()},
-				Children: []*Node{out.node}},
+			node: having,
 		}
 		post.clause = "the select list"
 	}
@@ -382,7 +383,7 @@ func planWindow(c *parser.Call, rel *relation, in *scope, agg *exec.HashAggregat
 		wnode.Details = append(wnode.Details, "idle timeout: "+wop.IdleTimeout.String())
 	}
 	out := *rel
-	out.op, out.cols, out.node = wop, cols, wnode
+	out.op, out.cols, out.node = pc.measured(wop, wnode), cols, wnode
 	return &out, nil
 }
 

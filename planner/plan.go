@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"sync/atomic"
 
 	"github.com/apache/arrow-go/v18/arrow"
 
@@ -21,6 +22,8 @@ type Context struct {
 	Stdin    io.Reader // what FROM stdin reads
 	// LateFile, when set, receives the events the query drops as late, as CSV.
 	LateFile string
+	// Analyze counts the rows each operator returns, for EXPLAIN ANALYZE.
+	Analyze bool
 	// OnWait is set on the sources fed by the program: it is called when the query waits
 	// for events (tests use it to know that what they pushed has gone through).
 	OnWait func()
@@ -42,6 +45,17 @@ type Node struct {
 	Name     string
 	Details  []string
 	Children []*Node
+	// Rows counts the rows the operator returned, when the plan was made for EXPLAIN ANALYZE.
+	Rows *atomic.Int64
+}
+
+// measured wraps op so that it counts its rows into n, when the plan is for EXPLAIN ANALYZE.
+func (pc *Context) measured(op exec.Operator, n *Node) exec.Operator {
+	if !pc.Analyze {
+		return op
+	}
+	n.Rows = &atomic.Int64{}
+	return &exec.Measure{Input: op, Rows: n.Rows}
 }
 
 // String prints the plan as an indented tree.
@@ -53,7 +67,11 @@ func (n *Node) String() string {
 
 func (n *Node) write(b *strings.Builder, depth int) {
 	pad := strings.Repeat("  ", depth)
-	b.WriteString(pad + n.Name + "\n")
+	b.WriteString(pad + n.Name)
+	if n.Rows != nil {
+		fmt.Fprintf(b, " (rows out: %d)", n.Rows.Load())
+	}
+	b.WriteString("\n")
 	for _, d := range n.Details {
 		b.WriteString(pad + "    " + d + "\n")
 	}
@@ -142,8 +160,8 @@ func planQuery(q *parser.Query, pc *Context, p *Plan) (*relation, error) {
 		node.Children = append(node.Children, r.node)
 		rel.unbounded = rel.unbounded || r.unbounded
 	}
-	union := &relation{op: &exec.Union{Inputs: inputs, Out: schemaOf(rel.cols)},
-		cols: rel.cols, node: node, unbounded: rel.unbounded}
+	union := &relation{op: pc.measured(&exec.Union{Inputs: inputs, Out: schemaOf(rel.cols)},
+		node), cols: rel.cols, node: node, unbounded: rel.unbounded}
 	if len(outer.OrderBy) == 0 && outer.Limit == nil {
 		return union, nil
 	}
@@ -210,9 +228,9 @@ func filtered(rel *relation, where exec.Expr, pc *Context) *relation {
 		return rel
 	}
 	out := *rel
-	out.op = &exec.Filter{Input: rel.op, Pred: where, Env: pc.Env}
 	out.node = &Node{Name: "Filter", Details: []string{where.String()},
 		Children: []*Node{rel.node}}
+	out.op = pc.measured(&exec.Filter{Input: rel.op, Pred: where, Env: pc.Env}, out.node)
 	return &out
 }
 
@@ -346,6 +364,7 @@ func scanStream(st *Stream, qual string, pos parser.Pos, pc *Context, p *Plan) (
 			"connector: " + describeSource(st),
 		}},
 	}
+	rel.op = pc.measured(rel.op, rel.node)
 	if st.WatermarkColumn != "" {
 		rel.node.Details = append(rel.node.Details, fmt.Sprintf("watermark: %s - %s",
 			st.WatermarkColumn, formatMicros(st.Delay)))
@@ -377,12 +396,14 @@ func scanStream(st *Stream, qual string, pos parser.Pos, pc *Context, p *Plan) (
 		cols = append(cols, scopeColumn{name: c.Name, qualifier: qual, typ: x.Type()})
 		details = append(details, c.Name+" := "+x.String())
 	}
+	node := &Node{Name: "Compute", Details: details, Children: []*Node{rel.node}}
 	return &relation{
-		op:     &exec.Project{Input: rel.op, Exprs: exprs, Out: schemaOf(cols), Env: pc.Env},
+		op: pc.measured(&exec.Project{Input: rel.op, Exprs: exprs, Out: schemaOf(cols),
+			Env: pc.Env}, node),
 		cols:   cols,
 		stream: st,
 		source: src,
-		node:   &Node{Name: "Compute", Details: details, Children: []*Node{rel.node}},
+		node:   node,
 	}, nil
 }
 
@@ -425,6 +446,7 @@ func planOutput(sel *parser.Select, rel *relation, sc *scope, pc *Context,
 		cols: cols,
 		node: &Node{Name: "Project", Details: details, Children: []*Node{rel.node}},
 	}
+	out.op = pc.measured(out.op, out.node)
 	if !ordered {
 		return out, nil
 	}
@@ -465,7 +487,7 @@ func planOutput(sel *parser.Select, rel *relation, sc *scope, pc *Context,
 	if limit >= 0 {
 		node.Details = append(node.Details, fmt.Sprintf("limit: %d", limit))
 	}
-	return &relation{op: op, cols: cols[:visible], node: node}, nil
+	return &relation{op: pc.measured(op, node), cols: cols[:visible], node: node}, nil
 }
 
 // selectList compiles the select list, expanding * and t.*.
