@@ -254,11 +254,16 @@ func planFrom(from *parser.FromItem, pc *Context, p *Plan) (*relation, error) {
 	switch src := from.Source.(type) {
 	case *parser.ColumnRef:
 		return planStreamRef(src, alias, pc, p)
+	case *parser.Literal:
+		return planFile(src, alias, pc, p)
 	case *parser.Call:
 		if strings.EqualFold(src.Name.Name, "TABLE") && len(src.Args) == 1 {
 			if inner, ok := src.Args[0].(*parser.Call); ok {
 				return planWindowTVF(inner, alias, pc, p)
 			}
+		}
+		if _, ok := fileFunctions[strings.ToLower(src.Name.Name)]; ok {
+			return planFile(src, alias, pc, p)
 		}
 	}
 	return nil, errAt(from.Source.Position(), ErrUnsupported, "unsupported: FROM %s",
