@@ -185,9 +185,6 @@ func planSelect(sel *parser.Select, pc *Context, p *Plan) (*relation, error) {
 			return nil, err
 		}
 	}
-	if sel.Qualify != nil {
-		return nil, errAt(sel.Qualify.Position(), ErrUnsupported, "unsupported: QUALIFY")
-	}
 	if sel.Distinct {
 		if len(sel.GroupBy) > 0 || hasAggregate(sel, pc.Registry) || rel.window != nil {
 			return nil, errAt(sel.Pos, ErrUnsupported,
@@ -425,6 +422,10 @@ func schemaOf(cols []scopeColumn) *arrow.Schema {
 // otherwise.
 func planOutput(sel *parser.Select, rel *relation, sc *scope, pc *Context,
 	window []exec.Expr) (*relation, error) {
+	rel, sc, err := planAnalytics(sel, rel, sc, pc)
+	if err != nil {
+		return nil, err
+	}
 	exprs, cols, err := selectList(sel, rel, sc)
 	if err != nil {
 		return nil, err
