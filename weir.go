@@ -20,6 +20,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -47,6 +48,8 @@ type DB struct {
 	settings map[string]string
 	closed   bool
 
+	memLimit int64
+
 	now    func() time.Time // the processing-time clock; tests set their own
 	onWait func()           // called when a query waits for pushed events (tests)
 }
@@ -59,6 +62,11 @@ func WithAllocator(mem memory.Allocator) Option { return func(db *DB) { db.mem =
 
 // WithLogger sets the logger for operational messages; weir is silent without one.
 func WithLogger(l *slog.Logger) Option { return func(db *DB) { db.logger = l } }
+
+// WithMemoryLimit caps the bytes of state each query may hold (its windows' groups and
+// aggregates, sketches included); a query past it fails with an error that says so. 0, the
+// default, means no limit. SET memory_limit = '256MB' changes it for the queries that follow.
+func WithMemoryLimit(bytes int64) Option { return func(db *DB) { db.memLimit = bytes } }
 
 // WithStdin sets what `FROM stdin` and stdin streams read (os.Stdin by default).
 func WithStdin(r io.Reader) Option { return func(db *DB) { db.stdin = r } }
@@ -172,10 +180,7 @@ func (db *DB) Run(ctx context.Context, st *parser.Statement) (*Rows, error) {
 		}
 		return nil, nil
 	case st.Set != nil:
-		db.mu.Lock()
-		db.settings[strings.ToLower(st.Set.Name)] = st.Set.Value.Text()
-		db.mu.Unlock()
-		return nil, nil
+		return nil, db.set(st.Set)
 	case st.Query != nil:
 		return db.query(ctx, st.Query)
 	case st.Explain != nil:
@@ -193,6 +198,7 @@ func (db *DB) plan(q *parser.Query, stats *exec.Stats, analyze bool) (*planner.P
 	env := &exec.Env{Mem: db.mem, Stats: stats, Now: db.now}
 	db.mu.Lock()
 	late := db.settings["late_file"]
+	env.MemoryLimit = db.memLimit
 	db.mu.Unlock()
 	return planner.PlanQuery(q, &planner.Context{
 		Catalog: db.catalog, Registry: db.registry, Env: env, Stdin: db.stdin,
@@ -464,4 +470,45 @@ func (r *Rows) OnWarning(f func(connector.Warning)) {
 	for _, s := range r.sources {
 		s.Stats().OnWarning(f)
 	}
+}
+
+// set runs SET name = value.
+func (db *DB) set(s *parser.Set) error {
+	name, value := strings.ToLower(s.Name), s.Value.Text()
+	db.mu.Lock()
+	defer db.mu.Unlock()
+	switch name {
+	case "memory_limit":
+		n, err := ParseBytes(value)
+		if err != nil {
+			return fmt.Errorf("%d:%d: memory_limit: %w", s.Value.Pos.Line, s.Value.Pos.Column, err)
+		}
+		db.memLimit = n
+	case "late_file":
+	default:
+		return fmt.Errorf("%d:%d: unknown setting %q (known: late_file, memory_limit)",
+			s.Pos.Line, s.Pos.Column, s.Name)
+	}
+	db.settings[name] = value
+	return nil
+}
+
+// ParseBytes reads a size such as 256MB, 1.5GB, 64KB or 1000 (bytes); KB is 1024 bytes.
+func ParseBytes(s string) (int64, error) {
+	t := strings.ToUpper(strings.TrimSpace(s))
+	mult := int64(1)
+	for _, u := range []struct {
+		suffix string
+		mult   int64
+	}{{"TB", 1 << 40}, {"GB", 1 << 30}, {"MB", 1 << 20}, {"KB", 1 << 10}, {"B", 1}} {
+		if strings.HasSuffix(t, u.suffix) {
+			t, mult = strings.TrimSpace(strings.TrimSuffix(t, u.suffix)), u.mult
+			break
+		}
+	}
+	f, err := strconv.ParseFloat(t, 64)
+	if err != nil || f < 0 {
+		return 0, fmt.Errorf("%q is not a size such as 256MB", s)
+	}
+	return int64(f * float64(mult)), nil
 }

@@ -266,8 +266,7 @@ func (h *HashAggregate) consume(b arrow.RecordBatch) error {
 			return fmt.Errorf("writing late events: %w", err)
 		}
 	}
-	h.account()
-	return nil
+	return h.account()
 }
 
 // assign fills rowSlots[j][i] with the slot of row i's j-th window, or the trash slot. It
@@ -490,8 +489,11 @@ func (h *HashAggregate) update(b arrow.RecordBatch, ai int, a AggCall, used int)
 	return nil
 }
 
-// account publishes the state's size.
-func (h *HashAggregate) account() {
+// ErrMemoryLimit is returned when a query's state grows past its memory limit.
+var ErrMemoryLimit = errors.New("memory limit exceeded")
+
+// account publishes the state's size, and fails when it is past the memory limit.
+func (h *HashAggregate) account() error {
 	total := 0
 	for _, s := range h.states {
 		total += s.SizeBytes()
@@ -504,4 +506,24 @@ func (h *HashAggregate) account() {
 		total += k.heapBytes()
 	}
 	h.Env.Stats.SetState(int64(total))
+	if lim := h.Env.MemoryLimit; lim > 0 && int64(total) > lim {
+		return fmt.Errorf("%w: the state of %d open windows takes %s, over the limit of %s "+
+			"(raise it with SET memory_limit = '1GB' or --memory-limit)", ErrMemoryLimit,
+			h.Env.Stats.OpenWindows.Load(), FormatBytes(int64(total)), FormatBytes(lim))
+	}
+	return nil
+}
+
+// FormatBytes writes a size as people read it: 512B, 64.0KB, 256.0MB.
+func FormatBytes(n int64) string {
+	const unit = 1024
+	if n < unit {
+		return fmt.Sprintf("%dB", n)
+	}
+	div, exp := int64(unit), 0
+	for m := n / unit; m >= unit; m /= unit {
+		div *= unit
+		exp++
+	}
+	return fmt.Sprintf("%.1f%cB", float64(n)/float64(div), "KMGTPE"[exp])
 }

@@ -98,8 +98,7 @@ func (h *HashAggregate) emit() error {
 	for _, s := range freed {
 		h.release(s)
 	}
-	h.account()
-	return nil
+	return h.account()
 }
 
 // revise adds the rows that bring the consumer up to date with slot s: its first row, or

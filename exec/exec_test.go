@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"strconv"
 	"strings"
 	"testing"
@@ -196,6 +197,8 @@ func printValue(a arrow.Array, i int) string {
 		return strconv.FormatBool(a.Value(i))
 	case *array.Timestamp:
 		return strconv.FormatInt(int64(a.Value(i))/second, 10) + "s"
+	case *array.Duration:
+		return strconv.FormatInt(int64(a.Value(i)), 10) + "us"
 	}
 	return "?" + a.DataType().String()
 }
@@ -627,6 +630,110 @@ func TestAggregateWithoutGroupByOverNoRows(t *testing.T) {
 func TestAggregateWithoutGroupBy(t *testing.T) {
 	rows, _ := runAgg(t, aggSpec{noWindow: true}, someEvents(), 4)
 	require.Equal(t, []string{"10 | 45"}, rows)
+}
+
+// runFiltered runs count(*) FILTER (WHERE pred) over someEvents without a window.
+func runFiltered(t *testing.T, pred exec.Expr) []string {
+	t.Helper()
+	env, _ := newEnv(t)
+	count, _ := functions.NewRegistry().Aggregate("count")
+	src := newSource(split(t, env.Mem, someEvents(), 3)...)
+	h := &exec.HashAggregate{Input: src, Env: env, WMIndex: -1,
+		Aggs: []exec.AggCall{{Fn: count, Filter: pred, Text: "count(*) FILTER"}},
+		Out:  arrow.NewSchema([]arrow.Field{{Name: "n", Type: functions.Bigint}}, nil)}
+	require.NoError(t, h.Open(context.Background()))
+	return drain(t, h)
+}
+
+func TestAggregateFilter(t *testing.T) {
+	// k = 1 holds for rows 1 and 4; it is NULL for row 7, whose k is NULL: not counted.
+	require.Equal(t, []string{"2"}, runFiltered(t, binary("=", kCol, lit(1), functions.Boolean)))
+}
+
+func TestAggregateFilterNullLiteral(t *testing.T) {
+	t.Skip("bug: exec/aggregate.go HashAggregate.update asserts that a FILTER predicate is " +
+		"*array.Boolean; FILTER (WHERE NULL) evaluates to *array.Null and panics")
+	require.Equal(t, []string{"0"}, runFiltered(t, &exec.Literal{T: functions.Null, Text: "NULL"}))
+}
+
+// TestGroupKeyTypes groups by DOUBLE, VARCHAR and BOOLEAN keys: -0 and 0 are one group, so
+// are all NaNs, which sort above every number; NULL is a group of its own, sorted last.
+func TestGroupKeyTypes(t *testing.T) {
+	env, _ := newEnv(t)
+	schema := arrow.NewSchema([]arrow.Field{
+		{Name: "d", Type: functions.Double, Nullable: true},
+		{Name: "s", Type: functions.Varchar, Nullable: true},
+		{Name: "b", Type: functions.Boolean, Nullable: true},
+	}, nil)
+	rb := array.NewRecordBuilder(env.Mem, schema)
+	defer rb.Release()
+	db := rb.Field(0).(*array.Float64Builder)
+	sb := rb.Field(1).(*array.StringBuilder)
+	bb := rb.Field(2).(*array.BooleanBuilder)
+	db.AppendValues([]float64{0, 2.5, math.Copysign(0, -1), math.NaN(), -1, 0, math.NaN()}, nil)
+	db.AppendNull()
+	sb.AppendValues([]string{"b", "", "a", "b", "é", "a", ""}, nil)
+	sb.AppendNull()
+	bb.AppendValues([]bool{true, false, true, true, false, true, true}, nil)
+	bb.AppendNull()
+	batch := rb.NewRecordBatch()
+	defer batch.Release()
+
+	count, _ := functions.NewRegistry().Aggregate("count")
+	for i, want := range [][]string{
+		{"-1 | 1", "0 | 3", "2.5 | 1", "NaN | 2", "NULL | 1"},
+		{" | 2", "a | 2", "b | 2", "é | 1", "NULL | 1"},
+		{"false | 2", "true | 5", "NULL | 1"},
+	} {
+		f := schema.Field(i)
+		key := &exec.Column{Index: i, T: f.Type, Name: f.Name}
+		src := &source{schema: schema, batches: []arrow.RecordBatch{batch.NewSlice(0, 3),
+			batch.NewSlice(3, 8)}}
+		h := &exec.HashAggregate{Input: src, Env: env, WMIndex: -1, Keys: []exec.Expr{key},
+			Aggs: []exec.AggCall{{Fn: count, Text: "count(*)"}},
+			Out:  arrow.NewSchema([]arrow.Field{f, {Name: "n", Type: functions.Bigint}}, nil)}
+		require.NoError(t, h.Open(context.Background()))
+		require.Equal(t, want, drain(t, h), f.Name)
+	}
+}
+
+// TestFilterTypes filters columns of every type, sliced, so that take copies each kind.
+func TestFilterTypes(t *testing.T) {
+	env, _ := newEnv(t)
+	schema := arrow.NewSchema([]arrow.Field{
+		{Name: "d", Type: functions.Double, Nullable: true},
+		{Name: "s", Type: functions.Varchar, Nullable: true},
+		{Name: "b", Type: functions.Boolean, Nullable: true},
+		{Name: "i", Type: functions.Interval, Nullable: true},
+		{Name: "ts", Type: functions.Timestamp, Nullable: true},
+	}, nil)
+	rb := array.NewRecordBuilder(env.Mem, schema)
+	defer rb.Release()
+	for i := 0; i < 6; i++ {
+		if i == 3 {
+			for _, f := range rb.Fields() {
+				f.AppendNull()
+			}
+			continue
+		}
+		rb.Field(0).(*array.Float64Builder).Append(float64(i) / 2)
+		rb.Field(1).(*array.StringBuilder).Append(strings.Repeat("x", i))
+		rb.Field(2).(*array.BooleanBuilder).Append(i%2 == 0)
+		rb.Field(3).(*array.DurationBuilder).Append(arrow.Duration(i))
+		rb.Field(4).(*array.TimestampBuilder).Append(arrow.Timestamp(int64(i) * second))
+	}
+	batch := rb.NewRecordBatch()
+	defer batch.Release()
+	src := &source{schema: schema, batches: []arrow.RecordBatch{batch.NewSlice(1, 6)}}
+	f := &exec.Filter{Input: src, Env: env, Pred: binary("<>",
+		&exec.Column{Index: 0, T: functions.Double, Name: "d"},
+		&exec.Literal{T: functions.Double, Value: 1.0, Text: "1"}, functions.Boolean)}
+	require.NoError(t, f.Open(context.Background()))
+	require.Equal(t, []string{
+		"0.5 | x | false | 1us | 1s",
+		"2 | xxxx | true | 4us | 4s",
+		"2.5 | xxxxx | false | 5us | 5s",
+	}, drain(t, f), "row 2 fails, row 3 (all NULL) drops")
 }
 
 // TestAggregateCloseEarly closes an aggregate whose input is not drained: Close releases what

@@ -18,6 +18,8 @@ type keyColumn struct {
 	strs  []string
 	bools []bool
 	null  []bool
+	// strBytes is the length of every string key held, kept as keys change.
+	strBytes int
 }
 
 func newKeyColumn(t arrow.DataType) (*keyColumn, error) {
@@ -100,6 +102,7 @@ func (k *keyColumn) set(slot uint32, a arrow.Array, i int) {
 	case *array.Duration:
 		k.ints[slot] = int64(c.Value(i))
 	case *array.String:
+		k.strBytes += len(c.Value(i)) - len(k.strs[slot])
 		k.strs[slot] = string([]byte(c.Value(i))) // copy out of the batch's buffer
 	case *array.Boolean:
 		k.bools[slot] = c.Value(i)
@@ -187,11 +190,7 @@ func (k *keyColumn) build(mem memory.Allocator, slots []uint32) arrow.Array {
 
 // heapBytes estimates the heap bytes the column holds.
 func (k *keyColumn) heapBytes() int {
-	n := len(k.null) + 8*len(k.ints) + len(k.bools) + 16*len(k.strs)
-	for _, s := range k.strs {
-		n += len(s)
-	}
-	return n
+	return len(k.null) + 8*len(k.ints) + len(k.bools) + 16*len(k.strs) + k.strBytes
 }
 
 // copySlot copies the key of slot src to slot dst.
@@ -199,6 +198,7 @@ func (k *keyColumn) copySlot(dst, src uint32) {
 	k.null[dst] = k.null[src]
 	switch k.t.ID() {
 	case arrow.STRING:
+		k.strBytes += len(k.strs[src]) - len(k.strs[dst])
 		k.strs[dst] = k.strs[src]
 	case arrow.BOOL:
 		k.bools[dst] = k.bools[src]

@@ -34,4 +34,6 @@ type Env struct {
 	Stats *Stats
 	// Now is the processing-time clock (time.Now when nil); tests set their own.
 	Now func() time.Time
+	// MemoryLimit caps the bytes of state the query may hold (0: no limit).
+	MemoryLimit int64
 }

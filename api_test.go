@@ -1,0 +1,143 @@
+package weir
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/stretchr/testify/require"
+)
+
+// TestConcurrentAppenders pushes one million events from four goroutines while a windowed
+// query runs, and checks that every event is counted exactly once.
+func TestConcurrentAppenders(t *testing.T) {
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	defer mem.AssertSize(t, 0)
+	db, err := Open(WithAllocator(mem))
+	require.NoError(t, err)
+	defer db.Close()
+	ctx := context.Background()
+	require.NoError(t, db.Exec(ctx, `CREATE STREAM ev (ts TIMESTAMP, k BIGINT, v BIGINT)`))
+	rows, err := db.Query(ctx, `SELECT k, count(*) AS n, sum(v) AS total
+		FROM ev GROUP BY k, TUMBLE(ts, 1s)`)
+	require.NoError(t, err)
+	defer rows.Close()
+
+	const writers, perWriter = 4, 250_000
+	base := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
+	var wg sync.WaitGroup
+	errs := make(chan error, writers)
+	for w := 0; w < writers; w++ {
+		app, err := db.Appender("ev")
+		require.NoError(t, err)
+		wg.Add(1)
+		go func(w int, app *Appender) {
+			defer wg.Done()
+			for i := 0; i < perWriter; i++ {
+				ts := base.Add(time.Duration(i) * time.Millisecond)
+				if err := app.AppendRow(ts, int64(w), int64(1)); err != nil {
+					errs <- err
+					return
+				}
+			}
+			errs <- app.Close()
+		}(w, app)
+	}
+
+	var count, sum int64
+	perKey := map[int64]int64{}
+	for rows.Next() {
+		b := rows.Batch()
+		ks := b.Column(0).(*array.Int64)
+		ns := b.Column(1).(*array.Int64)
+		vs := b.Column(2).(*array.Int64)
+		for i := 0; i < int(b.NumRows()); i++ {
+			count += ns.Value(i)
+			sum += vs.Value(i)
+			perKey[ks.Value(i)] += ns.Value(i)
+		}
+	}
+	require.NoError(t, rows.Err())
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		require.NoError(t, err)
+	}
+	require.EqualValues(t, writers*perWriter, count)
+	require.EqualValues(t, writers*perWriter, sum)
+	for w := 0; w < writers; w++ {
+		require.EqualValues(t, perWriter, perKey[int64(w)])
+	}
+	require.Zero(t, rows.Stats().LateDropped, "each appender's events are in order and "+
+		"the watermark is the minimum over the appenders")
+	require.NoError(t, rows.Close())
+}
+
+// TestCancelWaitingQuery cancels a query that waits for events that never come, and checks
+// that it returns promptly and leaves nothing behind.
+func TestCancelWaitingQuery(t *testing.T) {
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	db, err := Open(WithAllocator(mem))
+	require.NoError(t, err)
+	defer db.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	require.NoError(t, db.Exec(ctx, `CREATE STREAM ev (ts TIMESTAMP, v BIGINT)`))
+	rows, err := db.Query(ctx, `SELECT count(*) FROM ev GROUP BY TUMBLE(ts, 1s)`)
+	require.NoError(t, err)
+	app, err := db.Appender("ev")
+	require.NoError(t, err)
+	require.NoError(t, app.AppendRow("2024-01-01T00:00:00Z", 1))
+	require.NoError(t, app.Flush())
+
+	done := make(chan bool)
+	go func() { done <- rows.Next() }()
+	time.Sleep(50 * time.Millisecond)
+	start := time.Now()
+	cancel()
+	select {
+	case more := <-done:
+		require.False(t, more)
+	case <-time.After(2 * time.Second):
+		t.Fatal("the query did not return within 2 s of its cancellation")
+	}
+	t.Logf("returned %s after the cancellation", time.Since(start))
+	require.True(t, errors.Is(rows.Err(), context.Canceled), "%v", rows.Err())
+	require.NoError(t, rows.Close())
+	require.NoError(t, app.Close())
+	mem.AssertSize(t, 0)
+}
+
+func TestMemoryLimit(t *testing.T) {
+	db, err := Open()
+	require.NoError(t, err)
+	defer db.Close()
+	ctx := context.Background()
+	require.NoError(t, db.Exec(ctx, `CREATE STREAM ev (ts TIMESTAMP, k BIGINT);
+		SET memory_limit = '1MB'`))
+	rows, err := db.Query(ctx, `SELECT k, count(*) FROM ev GROUP BY k, TUMBLE(ts, 1h)`)
+	require.NoError(t, err)
+	defer rows.Close()
+	app, err := db.Appender("ev")
+	require.NoError(t, err)
+	go func() {
+		defer app.Close()
+		for i := 0; i < 1_000_000; i++ {
+			if app.AppendRow("2024-01-01T00:00:00Z", int64(i)) != nil {
+				return
+			}
+		}
+	}()
+	for rows.Next() {
+	}
+	require.Error(t, rows.Err())
+	require.Contains(t, rows.Err().Error(), "memory limit exceeded")
+	require.Contains(t, rows.Err().Error(), "1.0MB")
+	require.NoError(t, rows.Close())
+
+	require.Error(t, db.Exec(ctx, `SET memory_limit = 'lots'`))
+	require.Error(t, db.Exec(ctx, `SET no_such_setting = 1`))
+}
