@@ -10,6 +10,7 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/weirsql/weir/functions"
 )
@@ -459,7 +460,11 @@ func (h *HashAggregate) update(b arrow.RecordBatch, ai int, a AggCall, used int)
 			return err
 		}
 		defer p.Release()
-		pred = p.(*array.Boolean)
+		// A NULL-typed predicate (FILTER (WHERE NULL)) passes no row.
+		pred, _ = p.(*array.Boolean)
+		if pred == nil {
+			pred = falseArray(len(h.rowSlots[0]))
+		}
 	}
 	args, err := evalAll(h.Env.Mem, b, a.Args)
 	if err != nil {
@@ -526,4 +531,12 @@ func FormatBytes(n int64) string {
 		exp++
 	}
 	return fmt.Sprintf("%.1f%cB", float64(n)/float64(div), "KMGTPE"[exp])
+}
+
+// falseArray is a BOOLEAN array of n FALSE values, on the Go heap.
+func falseArray(n int) *array.Boolean {
+	b := array.NewBooleanBuilder(memory.DefaultAllocator)
+	defer b.Release()
+	b.AppendValues(make([]bool, n), nil)
+	return b.NewBooleanArray()
 }

@@ -651,8 +651,6 @@ func TestAggregateFilter(t *testing.T) {
 }
 
 func TestAggregateFilterNullLiteral(t *testing.T) {
-	t.Skip("bug: exec/aggregate.go HashAggregate.update asserts that a FILTER predicate is " +
-		"*array.Boolean; FILTER (WHERE NULL) evaluates to *array.Null and panics")
 	require.Equal(t, []string{"0"}, runFiltered(t, &exec.Literal{T: functions.Null, Text: "NULL"}))
 }
 
