@@ -158,6 +158,11 @@ func (r *scriptRun) do(d directive) []string {
 		r.rows = rows
 		r.done = make(chan struct{})
 		go r.drain()
+		select { // the query is running and waits for events
+		case <-r.waiting:
+		case <-time.After(10 * time.Second):
+			r.t.Fatal("the query did not start within 10 s")
+		}
 		var names []string
 		for _, f := range rows.Schema().Fields() {
 			names = append(names, f.Name)
@@ -165,6 +170,10 @@ func (r *scriptRun) do(d directive) []string {
 		return []string{strings.Join(names, ",")}
 	case "push":
 		part := r.partition(d.args)
+		if _, ok := r.apps[part]; !ok {
+			// Opening a partition reaches the query too: let it settle first.
+			require.Empty(r.t, r.settle(func() { r.appender(part) }))
+		}
 		a := r.appender(part)
 		for _, line := range d.body {
 			vals := splitValues(line)

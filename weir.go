@@ -163,6 +163,9 @@ func (db *DB) Run(ctx context.Context, st *parser.Statement) (*Rows, error) {
 		if err != nil {
 			return nil, err
 		}
+		if s.Hub != nil {
+			s.Hub = exec.NewHub(s.PhysicalSchema(), db.now) // the engine's clock
+		}
 		if _, exists := db.catalog.Lookup(st.CreateStream.Name.Parts[0]); exists &&
 			st.CreateStream.IfNotExists {
 			return nil, nil

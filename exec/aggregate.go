@@ -150,6 +150,9 @@ func (h *HashAggregate) Open(ctx context.Context) error {
 		h.rowSlots = make([][]uint32, k)
 	}
 	h.alloc() // the trash slot
+	if h.Emit == EmitEvery {
+		h.nextTick = nextTick(h.now(), h.Every)
+	}
 	return h.Input.Open(ctx)
 }
 
@@ -402,6 +405,9 @@ func (h *HashAggregate) schedule(s uint32) {
 		h.slot.fired[s] = false
 		h.timers.push(timer{at: end, slot: s, gen: h.slot.gen[s]})
 		return
+	}
+	if !h.slot.fired[s] {
+		h.Env.Stats.WindowsFired.Add(1) // created by a late event within the lateness
 	}
 	h.slot.fired[s] = true
 	h.timers.push(timer{at: addSat(end, h.Lateness), slot: s, gen: h.slot.gen[s], purge: true})

@@ -3,6 +3,7 @@ package exec
 import (
 	"fmt"
 	"sort"
+	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -65,7 +66,7 @@ func (h *HashAggregate) emit() error {
 		h.retired = h.retired[:0]
 		tick := h.Emit == EmitEvery && !h.now().Before(h.nextTick)
 		if tick {
-			h.nextTick = h.now().Truncate(h.Every).Add(h.Every)
+			h.nextTick = nextTick(h.now(), h.Every)
 		}
 		for _, s := range h.dirty {
 			if h.slot.isDirty[s] && h.slot.live[s] &&
@@ -160,6 +161,11 @@ func (h *HashAggregate) build(rows []outRow) (arrow.RecordBatch, error) {
 				return c < 0
 			}
 		}
+		_, ea := h.bounds(a)
+		_, eb := h.bounds(b)
+		if ea != eb {
+			return ea < eb
+		}
 		if a.slot != b.slot {
 			return a.slot < b.slot
 		}
@@ -230,4 +236,10 @@ func (h *HashAggregate) remember(rows []outRow) {
 		h.slot.emitted[s] = true
 		h.slot.shStart[s], h.slot.shEnd[s] = h.slot.start[s], h.slot.end[s]
 	}
+}
+
+// nextTick is the first multiple of every, counted from the Unix epoch, after now.
+func nextTick(now time.Time, every time.Duration) time.Time {
+	e := every.Microseconds()
+	return time.UnixMicro(floorDiv(now.UnixMicro(), e)*e + e).UTC()
 }

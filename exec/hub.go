@@ -258,6 +258,10 @@ func (s *Subscription) Next(ctx context.Context) (arrow.RecordBatch, error) {
 			return it.batch, nil
 		case !it.open:
 			p.Open = false
+			if !s.allClosed() {
+				// The watermark may move now that this partition no longer holds it back.
+				return emptyBatch(s.hub.schema), nil
+			}
 		}
 	}
 }

@@ -155,7 +155,9 @@ func (w *Watermark) Next(ctx context.Context) (arrow.RecordBatch, error) {
 	wb.Reserve(n)
 	times := ts.TimestampValues()
 	nulls := ts.NullN() > 0
-	wm := w.current()
+	// The watermark never goes back, even when a partition joins or wakes up.
+	floor := w.State.Current
+	wm := max(w.current(), floor)
 	for i := 0; i < n; i++ {
 		wb.UnsafeAppend(wm)
 		if nulls && ts.IsNull(i) {
@@ -165,13 +167,13 @@ func (w *Watermark) Next(ctx context.Context) (arrow.RecordBatch, error) {
 		if w.Parts == nil {
 			if !w.seen || t > w.single {
 				w.single, w.seen = t, true
-				wm = minus(t, w.Delay)
+				wm = max(minus(t, w.Delay), floor)
 			}
 			continue
 		}
 		if m, ok := w.maxOf[part]; !ok || t > m {
 			w.maxOf[part] = t
-			wm = w.current()
+			wm = max(w.current(), floor)
 		}
 	}
 	if wm > w.State.Current {
