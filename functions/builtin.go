@@ -1,9 +1,17 @@
 package functions
 
 // builtinScalars lists the built-in scalar functions.
-func builtinScalars() []*Scalar { return scalarFunctions() }
+func builtinScalars() []*Scalar {
+	out := append(scalarFunctions(), textFunctions()...)
+	out = append(out, regexpFunctions()...)
+	return append(out, datetimeFunctions()...)
+}
 
 // builtinAggregates lists the built-in aggregate functions.
 func builtinAggregates() []*Aggregate {
-	return []*Aggregate{countAggregate, sumAggregate, avgAggregate, minAggregate, maxAggregate}
+	out := []*Aggregate{countAggregate, sumAggregate, avgAggregate, minAggregate, maxAggregate,
+		approxCountDistinct, firstAggregate, lastAggregate, rateAggregate}
+	out = append(out, spreadAggregates()...)
+	out = append(out, sketchAggregates()...)
+	return append(out, exactAggregates()...)
 }

@@ -41,7 +41,7 @@ func junkValue(dt arrow.DataType) any {
 // newArr builds an array of type dt holding vals (nil is NULL). With pad > 0 the values sit
 // between pad rows of junk on each side, half of them NULL, and the result is a slice at
 // offset pad.
-func newArr(t *testing.T, mem memory.Allocator, dt arrow.DataType, pad int,
+func newArr(t testing.TB, mem memory.Allocator, dt arrow.DataType, pad int,
 	vals ...any) arrow.Array {
 	t.Helper()
 	b := array.NewBuilder(mem, dt)
@@ -69,7 +69,7 @@ func newArr(t *testing.T, mem memory.Allocator, dt arrow.DataType, pad int,
 }
 
 // appendValue appends one Go value to a builder.
-func appendValue(t *testing.T, b array.Builder, v any) {
+func appendValue(t testing.TB, b array.Builder, v any) {
 	t.Helper()
 	if v == nil {
 		b.AppendNull()

@@ -16,6 +16,12 @@ var (
 	ErrUnknownFunction = errors.New("unknown function")
 	ErrSignature       = errors.New("no matching signature")
 	ErrOverflow        = errors.New("integer overflow")
+	// ErrUnsupported is wrapped by the error of a call weir does not support yet, such as
+	// rate() over CUMULATE windows.
+	ErrUnsupported = errors.New("unsupported")
+	// ErrInvalidArgument is wrapped by the error of an argument whose value is wrong, such as
+	// a percentile's fraction outside [0, 1] or a malformed regular expression.
+	ErrInvalidArgument = errors.New("invalid argument")
 )
 
 // Kind tells what sort of function an entry is.
@@ -51,6 +57,11 @@ type Aggregate struct {
 	Resolve func(args []arrow.DataType) (arrow.DataType, error)
 	// New returns empty state for the given argument types.
 	New func(args []arrow.DataType) AggState
+	// Bind, when set, specialises the aggregate for one call: it reads the constant arguments
+	// (a percentile's fraction), DISTINCT, WITHIN GROUP and the window, and says which
+	// arguments the call evaluates per row (see BindCall). Aggregates without it take every
+	// argument per row.
+	Bind func(c CallInfo) (Bound, error)
 }
 
 // AggState is the columnar state of one aggregate over many groups, indexed by group slot.

@@ -77,6 +77,23 @@ func planAggregate(sel *parser.Select, rel *relation, where exec.Expr, pc *Conte
 		keys = append(keys, k)
 		agg.Keys = append(agg.Keys, x)
 	}
+	// SESSION(TABLE t PARTITION BY k, ...) keeps sessions per k, grouped by k or not.
+	for _, pk := range rel.partitionBy {
+		grouped := false
+		for _, k := range keys {
+			grouped = grouped || k.text == pk.String()
+		}
+		if grouped {
+			continue
+		}
+		x, err := in.compile(pk)
+		if err != nil {
+			return nil, err
+		}
+		keys = append(keys, groupKey{text: pk.String(), expr: x, column: -1,
+			name: pk.String()})
+		agg.Keys = append(agg.Keys, x)
+	}
 	node := &Node{Name: "HashAggregate"}
 	if window != nil {
 		var err error
@@ -112,7 +129,7 @@ func planAggregate(sel *parser.Select, rel *relation, where exec.Expr, pc *Conte
 			}
 			if _, seen := aggIndex[c.String()]; !seen {
 				var call exec.AggCall
-				if call, err = planAggCall(c, fn, in); err == nil {
+				if call, err = planAggCall(c, fn, in, agg.Time, agg.Window); err == nil {
 					aggIndex[c.String()] = len(agg.Aggs)
 					agg.Aggs = append(agg.Aggs, call)
 				}
@@ -166,7 +183,19 @@ func planAggregate(sel *parser.Select, rel *relation, where exec.Expr, pc *Conte
 		base = 1
 	}
 	post.replace = func(e parser.Expr) (exec.Expr, bool, error) {
-		return replaceGrouped(e, keys, aggIndex, agg, in, cols, base)
+		x, ok, err := replaceGrouped(e, keys, aggIndex, agg, in, cols, base)
+		if err != nil && post.clause == "HAVING" {
+			// HAVING may name a select-list alias, as in DuckDB.
+			if ref, isRef := e.(*parser.ColumnRef); isRef && len(ref.Parts) == 1 {
+				for _, it := range sel.Items {
+					if it.Alias != nil && ref.Parts[0].Matches(it.Alias.Name) {
+						x, err := post.compile(it.Expr)
+						return x, true, err
+					}
+				}
+			}
+		}
+		return x, ok, err
 	}
 	if sel.Having != nil {
 		post.clause = "HAVING"
@@ -398,51 +427,15 @@ func intervalArg(e parser.Expr, what string) (int64, error) {
 	return lit.Micros, nil
 }
 
-func planAggCall(c *parser.Call, fn *functions.Aggregate, in *scope) (exec.AggCall, error) {
-	call := exec.AggCall{Fn: fn, Text: c.String()}
-	switch {
-	case c.Distinct:
-		return call, errAt(c.Pos, ErrUnsupported, "unsupported: %s(DISTINCT ...)", c.Name.Name)
-	case len(c.WithinGroup) > 0:
-		return call, errAt(c.Pos, ErrUnsupported, "unsupported: WITHIN GROUP")
-	case len(c.Named) > 0:
-		return call, errAt(c.Pos, ErrInvalid, "%s takes no named arguments", c.Name.Name)
-	case c.Star && !strings.EqualFold(c.Name.Name, "count"):
-		return call, errAt(c.Pos, ErrInvalid, "only count takes *, not %s", c.Name.Name)
-	}
-	types := make([]arrow.DataType, len(c.Args))
-	for i, a := range c.Args {
-		if containsAggregate(a, in.reg) {
-			return call, errAt(a.Position(), ErrInvalid, "aggregates cannot be nested: %s",
-				c.String())
-		}
-		x, err := in.compile(a)
-		if err != nil {
-			return call, err
-		}
-		call.Args = append(call.Args, x)
-		types[i] = x.Type()
-	}
-	if !c.Star && len(c.Args) == 0 && strings.EqualFold(c.Name.Name, "count") {
-		return call, errAt(c.Pos, ErrInvalid, "count needs an argument or *")
-	}
-	if _, err := fn.Resolve(types); err != nil {
-		return call, errAt(c.Pos, ErrTypeMismatch, "%v", unwrapMsg(err))
-	}
-	if c.Filter != nil {
-		in.clause = "FILTER"
-		f, err := in.compile(c.Filter)
-		if err != nil {
-			return call, err
-		}
-		if err := checkBool(c.Filter, f, "FILTER"); err != nil {
-			return call, err
-		}
-		call.Filter = f
-	}
-	return call, nil
+// planAggCall plans one aggregate call of the aggregate's input scope. eventTime is the
+// window's event time (nil without a window), which first and last compare and rate over
+// sessions measures; window's lengths are what rate divides by.
+func planAggCall(c *parser.Call, fn *functions.Aggregate, in *scope, eventTime exec.Expr,
+	window exec.Window) (exec.AggCall, error) {
+	return bindAggCall(c, fn, in, eventTime, window)
 }
 
+// aggResultType is the type of an aggregate call's result.
 func aggResultType(a exec.AggCall) (arrow.DataType, error) {
 	types := make([]arrow.DataType, len(a.Args))
 	for i, x := range a.Args {

@@ -1,0 +1,86 @@
+package functions
+
+import (
+	"slices"
+	"strings"
+)
+
+// docs/functions.md is generated from the registry; after changing an entry run
+//
+//	go generate ./functions
+//
+// and TestFunctionsDoc fails until it is up to date.
+//go:generate go test -run TestFunctionsDoc -update .
+
+// Markdown writes entries as the Functions page: an introduction, then one table for the
+// aggregates and one for the scalar functions, a row per name with its signature, null rule
+// and summary.
+func Markdown(entries []Entry) string {
+	var b strings.Builder
+	b.WriteString(docsIntro)
+	sections := []struct{ kind, title, intro string }{
+		{"aggregate", "Aggregate functions", aggregatesIntro},
+		{"scalar", "Scalar functions", scalarsIntro},
+	}
+	for _, e := range entries { // a kind added later gets a section of its own
+		if !slices.ContainsFunc(sections, func(s struct{ kind, title, intro string }) bool {
+			return s.kind == e.Kind
+		}) {
+			sections = append(sections, struct{ kind, title, intro string }{e.Kind,
+				strings.ToUpper(e.Kind[:1]) + e.Kind[1:] + " functions", ""})
+		}
+	}
+	for _, sec := range sections {
+		b.WriteString("\n## " + sec.title + "\n\n")
+		if sec.intro != "" {
+			b.WriteString(sec.intro + "\n\n")
+		}
+		b.WriteString("| name | arguments -> result | NULL rule | summary |\n")
+		b.WriteString("|---|---|---|---|\n")
+		for _, e := range entries {
+			if e.Kind == sec.kind {
+				b.WriteString("| `" + e.Name + "` | " + cell(e.Args) + " | " +
+					cell(e.NullRule) + " | " + cell(e.Summary) + " |\n")
+			}
+		}
+	}
+	return b.String()
+}
+
+// cell escapes a table cell: a pipe would end it.
+func cell(s string) string {
+	s = strings.ReplaceAll(s, "|", `\|`)
+	return strings.ReplaceAll(s, "\n", " ")
+}
+
+const docsIntro = `# Functions
+
+<!-- Generated from the function registry (functions.Markdown) by ` + "`go generate ./functions`" +
+	`; do not edit. -->
+
+Every function weir knows, as ` + "`SHOW FUNCTIONS`" + ` lists it. Names are case-insensitive.
+Types: BOOLEAN, BIGINT, DOUBLE, VARCHAR, TIMESTAMP (microseconds, UTC), INTERVAL; a NULL literal
+fits any argument. NaN sorts above every number: max over a NaN is NaN, min ignores it unless
+every value is NaN, and percentiles rank it last.
+`
+
+const aggregatesIntro = "Aggregates skip NULLs (count(*) does not) and accept " +
+	"`FILTER (WHERE ...)` and, with one argument, `DISTINCT`." + `
+
+The percentile sketch (p50 ... p999, approx_median, percentile, approx_quantile) is a
+DDSketch (DataDog/sketches-go) with a relative accuracy of 1%: the estimate of the value at
+rank floor(q·(n-1)) lies within 1% of that value, whatever the distribution, and p0 and p100
+are the exact minimum and maximum. Its bins are 2% wide and cost 4 bytes each: about 100
+bytes for a group of a few values, at most 2 KB per sign. A window whose values span more
+than a factor of about 25,000 folds its lowest values into one bin, so the guarantee then
+holds for the values within that factor of the largest. Sketches merge exactly.
+
+median, percentile_cont and percentile_disc are exact: they keep every value of the window.
+approx_count_distinct is a HyperLogLog of precision 14 (axiomhq/hyperloglog). first and last
+go by event time in a windowed query, by arrival order otherwise.`
+
+const scalarsIntro = `Unless its NULL rule says otherwise a scalar function is NULL where an
+argument is NULL. Text positions count characters from 1; regular expressions use RE2 syntax.
+Time functions work in UTC. The C formats of strptime and strftime: ` + "`%Y %m %d %H %M %S`" + `,
+` + "`%f`" + ` (fraction), ` + "`%z`" + ` (offset), ` + "`%b %B`" + ` (month names), ` +
+	"`%a %A`" + ` (weekday names), ` + "`%j %y %p %I %e %s %T %D %F %R %%`" + `.`
