@@ -242,6 +242,8 @@ type WindowSpec struct {
 type Star struct {
 	Pos       Pos
 	Qualifier *Ident
+	// Prefix holds the names before the qualifier: nexmark in nexmark.bid.*.
+	Prefix []Ident
 }
 
 // Paren is a parenthesised expression, kept so that printing reads back the same tree.

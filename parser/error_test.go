@@ -39,6 +39,8 @@ var errorTests = []struct {
 		`3:11: expected an expression, found "="`},
 	{"positional after named", "SELECT f(a => 1, 2) FROM t",
 		"1:18: a positional argument cannot follow a named one"},
+	{"positional after name = value", "SELECT * FROM read_csv(header = true, 'f.csv')",
+		"1:39: a positional argument cannot follow a named one"},
 	{"IS what", "SELECT x IS 5 FROM t",
 		`1:13: expected NULL, DISTINCT FROM, TRUE or FALSE after IS, found "5"`},
 	{"BETWEEN without AND", "SELECT x BETWEEN 1 OR 2 FROM t", `1:20: expected "AND", found "OR"`},
@@ -92,7 +94,8 @@ var errorTests = []struct {
 	{"unterminated after escape", "SELECT 'it''s", "1:12: unterminated string literal"},
 	{"unterminated quoted name", `SELECT "abc FROM t`, "1:8: unterminated quoted name"},
 	{"unterminated comment", "SELECT 1 /* open", "1:10: unterminated /* comment"},
-	{"unterminated comment on line 2", "SELECT 1;\n  /* never closed", "2:3: unterminated /* comment"},
+	{"unterminated comment on line 2", "SELECT 1;\n  /* never closed",
+		"2:3: unterminated /* comment"},
 
 	// Parentheses.
 	{"unclosed parenthesis", "SELECT (a + 1 FROM t", `1:15: expected ")", found "FROM"`},
@@ -121,6 +124,8 @@ var errorTests = []struct {
 		`1:17: invalid interval "1e30": out of range`},
 	{"interval infinite", "SELECT INTERVAL 'inf' SECOND FROM t",
 		`1:17: invalid interval "inf": out of range`},
+	{"interval sum out of range", "SELECT INTERVAL '9.2e12 seconds 1000000 weeks' FROM t",
+		`1:17: invalid interval "9.2e12 seconds 1000000 weeks": out of range`},
 	{"short interval out of range", "SELECT 99999999999999999999d FROM t",
 		`1:8: invalid interval "99999999999999999999": out of range`},
 
@@ -147,6 +152,11 @@ var errorTests = []struct {
 	// Unsupported SQL is refused.
 	{"IN subquery", "SELECT x IN (SELECT 1) FROM t", "1:14: unsupported: IN (subquery)"},
 	{"scalar subquery", "SELECT (SELECT 1) FROM t", "1:9: unsupported: subquery in an expression"},
+
+	// Statements are separated by semicolons.
+	{"missing semicolon", "SELECT 1 SELECT 2", `1:10: unexpected token "SELECT"`},
+	{"missing semicolon after CREATE", "CREATE STREAM s (a BIGINT)\nSELECT a FROM s",
+		`2:1: unexpected token "SELECT"`},
 
 	// Errors on later lines of a script.
 	{"line 3", "SELECT a FROM t;\nSELECT b,\nFROM t",

@@ -321,6 +321,10 @@ func (p *exprParser) unary() (Expr, error) {
 		return nil, err
 	}
 	defer p.leave()
+	for isOp(t, "-") && isOp(p.peek(), "+") {
+		// A unary + changes nothing: -+5 is -5, and prints so.
+		p.next()
+	}
 	if n := p.peek(); isOp(t, "-") && (n.Type == tokNumber || n.Type == tokDuration) &&
 		!isOp(p.peek2(), "::") {
 		// Fold the sign into the literal so that the smallest BIGINT can be written. A cast
@@ -564,8 +568,12 @@ func (p *exprParser) name() (Expr, error) {
 		part := p.next()
 		switch {
 		case isOp(part, "*"):
-			q := ref.Parts[len(ref.Parts)-1]
-			return &Star{Pos: t.Pos, Qualifier: &q}, nil
+			n := len(ref.Parts) - 1
+			star := &Star{Pos: t.Pos, Qualifier: &ref.Parts[n]}
+			if n > 0 {
+				star.Prefix = ref.Parts[:n:n]
+			}
+			return star, nil
 		case part.Type == tokIdent || part.Type == tokQIdent || part.Type == tokKeyword:
 			ref.Parts = append(ref.Parts, identOf(part))
 		default:
@@ -680,7 +688,10 @@ func (p *exprParser) call(t *lexer.Token) (Expr, error) {
 
 func (p *exprParser) args(c *Call) error {
 	for {
-		if n := p.peek(); (n.Type == tokIdent || n.Type == tokQIdent) && isOp(p.peek2(), "=>") {
+		// A reserved word may name an argument, as null does in read_csv(f, null => '-').
+		n := p.peek()
+		if (n.Type == tokIdent || n.Type == tokQIdent || n.Type == tokKeyword) &&
+			isOp(p.peek2(), "=>") {
 			p.next()
 			p.next()
 			v, err := p.expr()
@@ -881,12 +892,16 @@ func ParseInterval(text, unit string) (int64, error) {
 			return 0, fmt.Errorf("invalid interval %q: unknown unit %q (use microsecond, "+
 				"millisecond, second, minute, hour, day or week)", text, fields[i+1])
 		}
-		us := n * float64(mult)
 		// 2^63 is exact as a float64; anything at or past it does not fit.
-		if math.IsNaN(us) || math.Abs(float64(total)+us) >= 1<<63 {
+		us := n * float64(mult)
+		if math.IsNaN(us) || math.Abs(us) >= 1<<63 {
 			return 0, fmt.Errorf("invalid interval %q: out of range", text)
 		}
-		total += int64(us)
+		v := int64(us)
+		if (v > 0 && total > math.MaxInt64-v) || (v < 0 && total < math.MinInt64-v) {
+			return 0, fmt.Errorf("invalid interval %q: out of range", text)
+		}
+		total += v
 	}
 	return total, nil
 }

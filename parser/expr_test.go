@@ -210,6 +210,8 @@ var exprTests = []struct {
 	{"nexmark.bid.price", col("nexmark", "bid", "price")},
 	{"t.*", &Star{Qualifier: ptr(id("t"))}},
 	{"\"T\".*", &Star{Qualifier: ptr(qid("T"))}},
+	{"nexmark.bid.*", &Star{Qualifier: ptr(id("bid")), Prefix: []Ident{id("nexmark")}}},
+	{"t.from.*", &Star{Qualifier: ptr(id("from")), Prefix: []Ident{id("t")}}},
 	{"*", &Star{}},
 	{"\"Foo\"", &ColumnRef{Parts: []Ident{qid("Foo")}}},
 	{"\"a\"\"b\"", &ColumnRef{Parts: []Ident{qid(`a"b`)}}},
@@ -233,7 +235,8 @@ var exprTests = []struct {
 	{"time + timestamp", bin("+", col("time"), col("timestamp"))},
 	{"count + 1 > value", bin(">", bin("+", col("count"), num(1)), col("value"))},
 	{"key = user AND window.start < date",
-		bin("AND", bin("=", col("key"), col("user")), bin("<", col("window", "start"), col("date")))},
+		bin("AND", bin("=", col("key"), col("user")),
+			bin("<", col("window", "start"), col("date")))},
 	{"to_timestamp(time)", call("to_timestamp", col("time"))},
 	{"count(count)", call("count", col("count"))},
 }
@@ -283,7 +286,8 @@ func TestExprPositions(t *testing.T) {
 		// A folded sign starts the literal.
 		{"x = -5", func(e Expr) Node { return e.(*Binary).R }, 1, 5, 4},
 		{"f(a,\n   g(b))", func(e Expr) Node { return e.(*Call).Args[1] }, 2, 4, 8},
-		{"CASE\nWHEN a THEN 1\nEND", func(e Expr) Node { return e.(*Case).Whens[0].Then }, 2, 13, 17},
+		{"CASE\nWHEN a THEN 1\nEND",
+			func(e Expr) Node { return e.(*Case).Whens[0].Then }, 2, 13, 17},
 		{"x::int", func(e Expr) Node { return e }, 1, 2, 1},
 		{"x BETWEEN 1 AND 2", func(e Expr) Node { return e }, 1, 3, 2},
 		{"\n\n  t.*", func(e Expr) Node { return e }, 3, 3, 4},

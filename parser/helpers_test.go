@@ -62,7 +62,9 @@ func intLit(text string, n int64) *Literal { return &Literal{Kind: LitInt, Text:
 
 func num(n int64) *Literal { return intLit(strconv.FormatInt(n, 10), n) }
 
-func float(text string, f float64) *Literal { return &Literal{Kind: LitFloat, Text: text, Float: f} }
+func float(text string, f float64) *Literal {
+	return &Literal{Kind: LitFloat, Text: text, Float: f}
+}
 
 func str(s string) *Literal { return &Literal{Kind: LitString, Text: s} }
 

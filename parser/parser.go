@@ -36,17 +36,19 @@ func Parse(sql string) ([]*Statement, error) {
 	start := peek.MakeCheckpoint()
 	script, err := scriptParser.ParseFromLexer(peek)
 	if err != nil {
+		cerr := convertError(err)
 		var nerr *strconv.NumError
-		if cerr, ok := convertError(err).(*Error); ok && errors.As(err, &nerr) {
+		if e, ok := cerr.(*Error); ok && errors.As(err, &nerr) {
 			// participle places a conversion error at the whitespace before the number.
 			peek.LoadCheckpoint(start)
-			cerr.Pos = tokenFrom(peek, cerr.Pos).Pos
-			return nil, cerr
+			e.Pos = tokenFrom(peek, e.Pos).Pos
 		}
-		return nil, convertError(err)
+		return nil, cerr
 	}
 	for _, st := range script.Stmts {
-		normalize(st)
+		if err := normalize(st); err != nil {
+			return nil, err
+		}
 	}
 	return script.Stmts, nil
 }
@@ -93,7 +95,7 @@ func lex(sql string) (*lexer.PeekingLexer, error) {
 				return nil, &Error{Pos: t.Pos, Msg: fmt.Sprintf(
 					"expression nested too deeply (more than %d levels)", maxDepth)}
 			}
-		case isOp(t, ")"):
+		case isOp(t, ")") && depth > 0:
 			depth--
 		}
 	}
@@ -131,16 +133,84 @@ func lexError(sql string, err error) error {
 }
 
 // normalize turns what the grammar captures as written into the values callers use: a
-// quoted option key such as 'fields.x.kind' loses its quotes.
-func normalize(st *Statement) {
-	if st.CreateStream == nil {
-		return
+// quoted option key such as 'fields.x.kind' loses its quotes, and `name = value` in the
+// arguments of a table function is a named argument.
+func normalize(st *Statement) error {
+	switch {
+	case st.CreateStream != nil:
+		for _, o := range st.CreateStream.Options {
+			if len(o.Key) >= 2 && o.Key[0] == '\'' {
+				o.Key = unquoteString(o.Key)
+			}
+		}
+	case st.Query != nil:
+		return normalizeQuery(st.Query)
+	case st.Explain != nil:
+		return normalizeQuery(st.Explain.Query)
 	}
-	for _, o := range st.CreateStream.Options {
-		if len(o.Key) >= 2 && o.Key[0] == '\'' {
-			o.Key = unquoteString(o.Key)
+	return nil
+}
+
+func normalizeQuery(q *Query) error {
+	for _, c := range q.With {
+		if err := normalizeQuery(c.Query); err != nil {
+			return err
 		}
 	}
+	for _, s := range append([]*Select{q.Select}, q.Union...) {
+		switch {
+		case s.From == nil:
+		case s.From.Subquery != nil:
+			if err := normalizeQuery(s.From.Subquery); err != nil {
+				return err
+			}
+		default:
+			if c, ok := s.From.Source.(*Call); ok {
+				if err := namedByEquals(c); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// namedByEquals makes each argument `name = value` of the table function c a named
+// argument, as DESIGN.md allows beside `name => value`.
+func namedByEquals(c *Call) error {
+	var args []Expr
+	var named []NamedArg
+	for _, a := range c.Args {
+		b, _ := a.(*Binary)
+		switch name, ok := argName(b); {
+		case ok:
+			named = append(named, NamedArg{Name: name, Value: b.R})
+		case len(named) > 0:
+			return &Error{Pos: a.Position(), Msg: "a positional argument cannot follow a named one"}
+		default:
+			args = append(args, a)
+		}
+	}
+	if len(named) > 0 {
+		c.Args = args
+		c.Named = append(named, c.Named...)
+	}
+	return nil
+}
+
+// argName returns the name of `name = value`, b, when its left side is a name. The
+// reserved word null is one there: it names the file connector's option.
+func argName(b *Binary) (Ident, bool) {
+	if b == nil || b.Op != "=" {
+		return Ident{}, false
+	}
+	switch l := b.L.(type) {
+	case *ColumnRef:
+		return l.Parts[0], len(l.Parts) == 1
+	case *Literal:
+		return Ident{Name: "null"}, l.Kind == LitNull
+	}
+	return Ident{}, false
 }
 
 // convertError turns participle's errors into *Error, rewording those that would otherwise

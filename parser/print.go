@@ -139,7 +139,11 @@ func (e *Call) String() string {
 		if i > 0 || len(e.Args) > 0 {
 			b.WriteString(", ")
 		}
-		b.WriteString(n.Name.String() + " => " + n.Value.String())
+		name := n.Name.String()
+		if !n.Name.Quoted && isPlainWord(n.Name.Name) {
+			name = n.Name.Name // a reserved word reads back as a name before =>
+		}
+		b.WriteString(name + " => " + n.Value.String())
 	}
 	b.WriteString(")")
 	if len(e.WithinGroup) > 0 {
@@ -170,10 +174,11 @@ func (w *WindowSpec) String() string {
 }
 
 func (e *Star) String() string {
-	if e.Qualifier != nil {
-		return e.Qualifier.String() + ".*"
+	if e.Qualifier == nil {
+		return "*"
 	}
-	return "*"
+	ref := ColumnRef{Parts: append(append([]Ident{}, e.Prefix...), *e.Qualifier)}
+	return ref.String() + ".*"
 }
 
 func (e *Paren) String() string { return "(" + e.X.String() + ")" }

@@ -94,6 +94,11 @@ var statementTests = []struct {
 				{Column: &ColumnDef{Name: id("value"), Type: &TypeName{Name: "double"}}},
 			}}}},
 	},
+	{"create or replace stream", "CREATE OR REPLACE STREAM s (a BIGINT NOT NULL)",
+		[]*Statement{{CreateStream: &CreateStream{OrReplace: true, Name: qname("s"),
+			Elements: []*TableElement{{Column: &ColumnDef{Name: id("a"),
+				Type: &TypeName{Name: "BIGINT"}, NotNull: true}}}}}},
+	},
 	{"create stream with unreserved column names", "CREATE STREAM e (time BIGINT, " +
 		"timestamp TIMESTAMP, user VARCHAR, value DOUBLE, key VARCHAR, window BIGINT, " +
 		"count BIGINT, start TIMESTAMP, date TIMESTAMP, WATERMARK FOR timestamp AS timestamp)",
@@ -255,6 +260,13 @@ LIMIT 10 OFFSET 5`,
 		[]*Statement{query(&Select{Items: []*SelectItem{{Expr: &Star{}}},
 			From: from(&Call{Name: id("read_csv"), Args: []Expr{str("f.csv")},
 				Named: []NamedArg{{Name: id("header"), Value: boolLit(true)}}})})}},
+	{"FROM read_csv with name = value", "SELECT * FROM read_csv('f.csv', header = true, " +
+		"delim = ';', null = '-', NULL => 'NA')",
+		[]*Statement{query(&Select{Items: []*SelectItem{{Expr: &Star{}}},
+			From: from(&Call{Name: id("read_csv"), Args: []Expr{str("f.csv")},
+				Named: []NamedArg{{Name: id("header"), Value: boolLit(true)},
+					{Name: id("delim"), Value: str(";")}, {Name: id("null"), Value: str("-")},
+					{Name: id("NULL"), Value: str("NA")}}})})}},
 	{"FROM TABLE(TUMBLE)", "SELECT window_start, window_end, count(*) " +
 		"FROM TABLE(TUMBLE(TABLE bid, DESCRIPTOR(ts), INTERVAL '10' SECOND)) " +
 		"GROUP BY window_start, window_end",
@@ -336,6 +348,38 @@ func TestOptionText(t *testing.T) {
 	}
 	require.Equal(t, map[string]string{"path": "it's.csv", "n": "-5", "d": "5s", "header": "TRUE",
 		"fields.x.values": "a,b", "Format": "CSV"}, got)
+
+	// Reserved words may be keys: the file connector's null option is one.
+	stmts, err = Parse("CREATE STREAM s WITH (null = '-', on_error = 'fail')")
+	require.NoError(t, err)
+	require.Equal(t, "null", stmts[0].CreateStream.Options[0].Key)
+	require.Equal(t, "-", stmts[0].CreateStream.Options[0].Value.Text())
+}
+
+func TestNamesMatch(t *testing.T) {
+	q := parseQuery(t, `SELECT "Fare" AS "Price", fare AS Cost FROM Trips`)
+	items := q.Select.Items
+	fare := items[0].Expr.(*ColumnRef).Name()
+	require.True(t, fare.Quoted)
+	require.True(t, fare.Matches("Fare"))
+	require.False(t, fare.Matches("fare"))
+	require.True(t, items[0].Alias.Matches("Price"))
+	require.False(t, items[0].Alias.Matches("PRICE"))
+
+	unquoted := items[1].Expr.(*ColumnRef).Name()
+	require.False(t, unquoted.Quoted)
+	require.True(t, unquoted.Matches("FARE"))
+	require.True(t, unquoted.Matches("Fare"))
+	require.Equal(t, "Cost", items[1].Alias.Name, "an unquoted name keeps its case")
+	require.True(t, items[1].Alias.Matches("cost"))
+	require.True(t, q.Select.From.Source.(*ColumnRef).Name().Matches("trips"))
+}
+
+// TestFromFirst is DuckDB's FROM-first form, which weir does not read yet.
+func TestFromFirst(t *testing.T) {
+	t.Skip("TODO(parser): DuckDB's FROM-first form (FROM 'trips.csv' as a whole query) is " +
+		"not in the grammar; SELECT * FROM 'trips.csv' is")
+	requireRoundTrip(t, "FROM 'trips.csv'")
 }
 
 func TestKeywordsAnyCase(t *testing.T) {
@@ -409,7 +453,8 @@ func TestStatementPositions(t *testing.T) {
 	require.Equal(t, Pos{Offset: 27, Line: 3, Column: 12}, stmts[0].EndPos)
 
 	require.Equal(t, Pos{Offset: 31, Line: 4, Column: 3}, stmts[1].Pos)
-	require.Equal(t, Pos{Offset: 38, Line: 4, Column: 10}, stmts[1].Query.Select.Items[0].Expr.Position())
+	require.Equal(t, Pos{Offset: 38, Line: 4, Column: 10},
+		stmts[1].Query.Select.Items[0].Expr.Position())
 
 	cs := stmts[2].CreateStream
 	require.Equal(t, 5, stmts[2].Pos.Line)

@@ -2,7 +2,7 @@ package parser
 
 // Script is a sequence of statements separated by semicolons.
 type Script struct {
-	Stmts []*Statement `parser:"';'* ( @@ ';'* )*"`
+	Stmts []*Statement `parser:"';'* ( @@ ( ';'+ @@ )* ';'* )?"`
 }
 
 // Statement is one statement of a script; exactly one field is set.
@@ -18,10 +18,12 @@ type Statement struct {
 	EndPos       Pos
 }
 
-// CreateStream is `CREATE STREAM name (columns, WATERMARK ...) WITH (options)`.
+// CreateStream is `CREATE [OR REPLACE] STREAM [IF NOT EXISTS] name (columns, WATERMARK ...)
+// WITH (options)`.
 type CreateStream struct {
 	Pos         Pos
-	IfNotExists bool            `parser:"'CREATE' ( 'OR' 'REPLACE' )? 'STREAM' @( 'IF' 'NOT' 'EXISTS' )?"`
+	OrReplace   bool            `parser:"'CREATE' @( 'OR' 'REPLACE' )? 'STREAM'"`
+	IfNotExists bool            `parser:"@( 'IF' 'NOT' 'EXISTS' )?"`
 	Name        QualifiedName   `parser:"@@"`
 	Elements    []*TableElement `parser:"( '(' ( @@ ( ',' @@ )* )? ')' )?"`
 	Options     []*Option       `parser:"( 'WITH' '(' ( @@ ( ',' @@ )* )? ')' )?"`
