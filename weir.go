@@ -170,7 +170,7 @@ func (db *DB) Run(ctx context.Context, st *parser.Statement) (*Rows, error) {
 			st.CreateStream.IfNotExists {
 			return nil, nil
 		}
-		if err := db.catalog.Add(s, false); err != nil {
+		if err := db.catalog.Add(s, st.CreateStream.OrReplace); err != nil {
 			p := st.CreateStream.Name.Pos
 			return nil, fmt.Errorf("%d:%d: %w", p.Line, p.Column, err)
 		}
