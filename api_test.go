@@ -141,3 +141,33 @@ func TestMemoryLimit(t *testing.T) {
 	require.Error(t, db.Exec(ctx, `SET memory_limit = 'lots'`))
 	require.Error(t, db.Exec(ctx, `SET no_such_setting = 1`))
 }
+
+func TestAppendRowErrorsNameTheColumn(t *testing.T) {
+	db, err := Open()
+	require.NoError(t, err)
+	defer db.Close()
+	ctx := context.Background()
+	require.NoError(t, db.Exec(ctx, `CREATE STREAM ev (ts TIMESTAMP, k BIGINT, name VARCHAR)`))
+	rows, err := db.Query(ctx, `SELECT k, name FROM ev`)
+	require.NoError(t, err)
+	defer rows.Close()
+	app, err := db.Appender("ev")
+	require.NoError(t, err)
+	err = app.AppendRow("2024-01-01T00:00:00Z", "seven", "x")
+	require.EqualError(t, err, `column "k" (BIGINT): cannot use string seven as BIGINT`)
+	err = app.AppendRow("yesterday", 7, "x")
+	require.EqualError(t, err, `column "ts" (TIMESTAMP): cannot read "yesterday" as a TIMESTAMP`)
+	require.Error(t, app.AppendRow(time.Now(), 7))
+	// A failed row adds nothing: the next good row is the only one.
+	require.NoError(t, app.AppendRow(time.Now(), 7, nil))
+	require.NoError(t, app.Close())
+	var got [][]any
+	for rows.Next() {
+		got = append(got, rows.Values()...)
+	}
+	require.NoError(t, rows.Err())
+	require.Equal(t, [][]any{{int64(7), nil}}, got)
+
+	_, err = db.Appender("nope")
+	require.Error(t, err)
+}

@@ -90,32 +90,23 @@ func (a *Appender) AppendRow(values ...any) error {
 		return fmt.Errorf("stream %s has %d columns, got %d values", a.stream,
 			len(a.builders), len(values))
 	}
+	row := make([]any, len(values))
 	for i, v := range values {
-		if err := appendValue(a.builders[i], v); err != nil {
+		x, err := convertValue(a.builders[i].Type(), v)
+		if err != nil {
 			f := a.schema.Field(i)
-			// Keep the columns the same length: drop what this row added so far.
-			a.rollback(i)
 			return fmt.Errorf("column %q (%s): %w", f.Name, functions.TypeName(f.Type), err)
 		}
+		row[i] = x
+	}
+	for i, x := range row {
+		appendConverted(a.builders[i], x)
 	}
 	a.rows++
 	if a.rows >= appendBatchRows {
 		return a.flush()
 	}
 	return nil
-}
-
-// rollback drops the last value of the first n builders, after a row failed half-way.
-func (a *Appender) rollback(n int) {
-	for i := 0; i < n; i++ {
-		arr := a.builders[i].NewArray()
-		sl := array.NewSlice(arr, 0, int64(arr.Len()-1))
-		for j := 0; j < sl.Len(); j++ {
-			_ = appendCellOf(a.builders[i], sl, j)
-		}
-		sl.Release()
-		arr.Release()
-	}
 }
 
 // Flush pushes the rows gathered by AppendRow.
@@ -161,69 +152,80 @@ func (a *Appender) Close() error {
 	return err
 }
 
-func appendValue(b array.Builder, v any) error {
+// convertValue checks a Go value against a column type and returns it as the column keeps it:
+// int64, float64, string, bool, or int64 microseconds for TIMESTAMP and INTERVAL; nil is NULL.
+func convertValue(t arrow.DataType, v any) (any, error) {
 	if v == nil {
+		return nil, nil
+	}
+	switch t.ID() {
+	case arrow.INT64:
+		if n, ok := toInt64(v); ok {
+			return n, nil
+		}
+	case arrow.FLOAT64:
+		switch x := v.(type) {
+		case float64:
+			return x, nil
+		case float32:
+			return float64(x), nil
+		}
+		if n, ok := toInt64(v); ok {
+			return float64(n), nil
+		}
+	case arrow.STRING:
+		switch x := v.(type) {
+		case string:
+			return x, nil
+		case []byte:
+			return string(x), nil
+		}
+	case arrow.BOOL:
+		if x, ok := v.(bool); ok {
+			return x, nil
+		}
+	case arrow.TIMESTAMP:
+		switch x := v.(type) {
+		case time.Time:
+			return x.UnixMicro(), nil
+		case string:
+			if us, ok := functions.ParseTimestamp(x); ok {
+				return us, nil
+			}
+			return nil, fmt.Errorf("cannot read %q as a TIMESTAMP", x)
+		}
+		return nil, fmt.Errorf("cannot use %T %v as TIMESTAMP (use time.Time)", v, v)
+	case arrow.DURATION:
+		if x, ok := v.(time.Duration); ok {
+			return x.Microseconds(), nil
+		}
+		return nil, fmt.Errorf("cannot use %T %v as INTERVAL (use time.Duration)", v, v)
+	default:
+		return nil, fmt.Errorf("unsupported column type %s", t)
+	}
+	return nil, fmt.Errorf("cannot use %T %v as %s", v, v, functions.TypeName(t))
+}
+
+// appendConverted appends a value convertValue returned.
+func appendConverted(b array.Builder, x any) {
+	if x == nil {
 		b.AppendNull()
-		return nil
+		return
 	}
 	switch b := b.(type) {
 	case *array.Int64Builder:
-		n, ok := toInt64(v)
-		if !ok {
-			return fmt.Errorf("cannot use %T %v as BIGINT", v, v)
-		}
-		b.Append(n)
+		b.Append(x.(int64))
 	case *array.Float64Builder:
-		switch x := v.(type) {
-		case float64:
-			b.Append(x)
-		case float32:
-			b.Append(float64(x))
-		default:
-			n, ok := toInt64(v)
-			if !ok {
-				return fmt.Errorf("cannot use %T %v as DOUBLE", v, v)
-			}
-			b.Append(float64(n))
-		}
+		b.Append(x.(float64))
 	case *array.StringBuilder:
-		switch x := v.(type) {
-		case string:
-			b.Append(x)
-		case []byte:
-			b.Append(string(x))
-		default:
-			return fmt.Errorf("cannot use %T %v as VARCHAR", v, v)
-		}
+		b.Append(x.(string))
 	case *array.BooleanBuilder:
-		x, ok := v.(bool)
-		if !ok {
-			return fmt.Errorf("cannot use %T %v as BOOLEAN", v, v)
-		}
-		b.Append(x)
+		b.Append(x.(bool))
 	case *array.TimestampBuilder:
-		switch x := v.(type) {
-		case time.Time:
-			b.Append(arrow.Timestamp(x.UnixMicro()))
-		case string:
-			us, ok := functions.ParseTimestamp(x)
-			if !ok {
-				return fmt.Errorf("cannot read %q as a TIMESTAMP", x)
-			}
-			b.Append(arrow.Timestamp(us))
-		default:
-			return fmt.Errorf("cannot use %T %v as TIMESTAMP (use time.Time)", v, v)
-		}
+		b.Append(arrow.Timestamp(x.(int64)))
 	case *array.DurationBuilder:
-		x, ok := v.(time.Duration)
-		if !ok {
-			return fmt.Errorf("cannot use %T %v as INTERVAL (use time.Duration)", v, v)
-		}
-		b.Append(arrow.Duration(x.Microseconds()))
-	default:
-		return fmt.Errorf("unsupported column type %s", b.Type())
+		b.Append(arrow.Duration(x.(int64)))
 	}
-	return nil
 }
 
 func toInt64(v any) (int64, bool) {
@@ -250,26 +252,4 @@ func toInt64(v any) (int64, bool) {
 		return int64(x), x <= math.MaxInt64
 	}
 	return 0, false
-}
-
-func appendCellOf(b array.Builder, a arrow.Array, i int) error {
-	if a.IsNull(i) {
-		b.AppendNull()
-		return nil
-	}
-	switch src := a.(type) {
-	case *array.Int64:
-		b.(*array.Int64Builder).Append(src.Value(i))
-	case *array.Float64:
-		b.(*array.Float64Builder).Append(src.Value(i))
-	case *array.String:
-		b.(*array.StringBuilder).Append(src.Value(i))
-	case *array.Boolean:
-		b.(*array.BooleanBuilder).Append(src.Value(i))
-	case *array.Timestamp:
-		b.(*array.TimestampBuilder).Append(src.Value(i))
-	case *array.Duration:
-		b.(*array.DurationBuilder).Append(src.Value(i))
-	}
-	return nil
 }
