@@ -49,6 +49,7 @@ type DB struct {
 	closed   bool
 
 	memLimit int64
+	progress io.Writer
 
 	now    func() time.Time // the processing-time clock; tests set their own
 	onWait func()           // called when a query waits for pushed events (tests)
@@ -67,6 +68,10 @@ func WithLogger(l *slog.Logger) Option { return func(db *DB) { db.logger = l } }
 // aggregates, sketches included); a query past it fails with an error that says so. 0, the
 // default, means no limit. SET memory_limit = '256MB' changes it for the queries that follow.
 func WithMemoryLimit(bytes int64) Option { return func(db *DB) { db.memLimit = bytes } }
+
+// WithProgress shows a progress bar on w while files are read (the CLI passes stderr when it
+// is a terminal).
+func WithProgress(w io.Writer) Option { return func(db *DB) { db.progress = w } }
 
 // WithStdin sets what `FROM stdin` and stdin streams read (os.Stdin by default).
 func WithStdin(r io.Reader) Option { return func(db *DB) { db.stdin = r } }
@@ -205,7 +210,7 @@ func (db *DB) plan(q *parser.Query, stats *exec.Stats, analyze bool) (*planner.P
 	db.mu.Unlock()
 	return planner.PlanQuery(q, &planner.Context{
 		Catalog: db.catalog, Registry: db.registry, Env: env, Stdin: db.stdin,
-		LateFile: late, OnWait: db.onWait, Analyze: analyze,
+		LateFile: late, OnWait: db.onWait, Analyze: analyze, Progress: db.progress,
 	})
 }
 

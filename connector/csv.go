@@ -3,16 +3,15 @@ package connector
 import (
 	"bufio"
 	"bytes"
-	"compress/gzip"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -44,29 +43,10 @@ const (
 	maxShownValue    = 60 // bytes of a bad value quoted in a warning
 )
 
-// NewFileSource returns a source that reads the file at opts.Path in opts.Format (csv, tsv or
-// json; when empty, taken from the file's extension). A path ending in .gz is gunzipped. The
-// file is opened by Open; a missing file is reported here already. Batches have the given
-// schema, whose columns must be BOOLEAN, BIGINT, DOUBLE, VARCHAR or TIMESTAMP; mem allocates
-// them (nil means the default allocator).
-func NewFileSource(opts FileOptions, schema *arrow.Schema, mem memory.Allocator) (Source, error) {
-	if opts.Path == "" || opts.Path == "-" {
-		return nil, errors.New("file source: no path given (stdin is read with NewReaderSource)")
-	}
-	if _, err := os.Stat(opts.Path); err != nil {
-		return nil, err
-	}
-	s, err := newTextSource(opts.Path, opts, schema, mem)
-	if err != nil {
-		return nil, err
-	}
-	s.input = func() (io.Reader, io.Closer, error) { return openInput(opts) }
-	return s, nil
-}
-
-// NewReaderSource returns a source that reads r, such as stdin or a pipe, in opts.Format (csv
-// when empty); name stands for r in warnings, e.g. "stdin". opts.Path is ignored and
-// opts.Compression "gzip" gunzips r. The source never closes r.
+// NewReaderSource returns a source that reads r, such as stdin or a pipe, in opts.Format (csv,
+// tsv, json or regex; csv when empty); name stands for r in warnings, e.g. "stdin". opts.Path
+// is ignored, opts.Compression "gzip" or "zstd" decompresses r, and opts.Filename is not
+// supported. The source never closes r.
 func NewReaderSource(
 	name string, r io.Reader, opts FileOptions, schema *arrow.Schema, mem memory.Allocator,
 ) (Source, error) {
@@ -77,19 +57,13 @@ func NewReaderSource(
 	if err != nil {
 		return nil, err
 	}
-	gz, err := isGzip(opts, "")
+	kind, err := compressionOf(opts, "")
 	if err != nil {
 		return nil, err
 	}
 	s.input = func() (io.Reader, io.Closer, error) {
-		if !gz {
-			return r, nil, nil
-		}
-		z, err := gzip.NewReader(r)
-		if err != nil {
-			return nil, nil, fmt.Errorf("%s: %w", name, err)
-		}
-		return z, nil, nil
+		z, closer, err := decompress(name, r, kind)
+		return z, closer, err
 	}
 	return s, nil
 }
@@ -98,7 +72,10 @@ func NewReaderSource(
 func formatOf(opts FileOptions) (string, error) {
 	f := strings.ToLower(opts.Format)
 	if f == "" {
-		p := strings.TrimSuffix(strings.ToLower(opts.Path), ".gz")
+		p := strings.ToLower(opts.Path)
+		for _, ext := range []string{".gz", ".zst", ".zstd"} {
+			p = strings.TrimSuffix(p, ext)
+		}
 		switch {
 		case strings.HasSuffix(p, ".tsv"), strings.HasSuffix(p, ".tab"):
 			f = "tsv"
@@ -110,47 +87,13 @@ func formatOf(opts FileOptions) (string, error) {
 		}
 	}
 	switch f {
-	case "csv", "tsv":
+	case "csv", "tsv", "regex":
 		return f, nil
 	case "json", "jsonl", "ndjson":
 		return "json", nil
 	}
-	return "", fmt.Errorf("unsupported: format %q for a text source (csv, tsv, json)", opts.Format)
-}
-
-// isGzip says whether the input is gzip-compressed: from opts.Compression, else from the
-// path's extension.
-func isGzip(opts FileOptions, path string) (bool, error) {
-	switch strings.ToLower(opts.Compression) {
-	case "":
-		return strings.HasSuffix(strings.ToLower(path), ".gz"), nil
-	case "gzip", "gz":
-		return true, nil
-	case "none":
-		return false, nil
-	}
-	return false, fmt.Errorf("unsupported: compression %q (gzip, none)", opts.Compression)
-}
-
-// openInput opens opts.Path, gunzipping it when it is compressed.
-func openInput(opts FileOptions) (io.Reader, io.Closer, error) {
-	gz, err := isGzip(opts, opts.Path)
-	if err != nil {
-		return nil, nil, err
-	}
-	f, err := os.Open(opts.Path)
-	if err != nil {
-		return nil, nil, err
-	}
-	if !gz {
-		return f, f, nil
-	}
-	z, err := gzip.NewReader(f)
-	if err != nil {
-		f.Close()
-		return nil, nil, fmt.Errorf("%s: %w", opts.Path, err)
-	}
-	return z, f, nil
+	return "", fmt.Errorf("unsupported: format %q (csv, tsv, json, regex, parquet, arrow)",
+		opts.Format)
 }
 
 // rowFormat reads the rows of one text format.
@@ -174,13 +117,16 @@ type textSource struct {
 	nulls  []string
 	input  func() (io.Reader, io.Closer, error)
 	closer io.Closer // what Open opened; nil for a caller's reader
-	stats  SourceStats
-	lines  lineReader
-	cols   []column
-	cells  []cell
-	opened bool // Open was called
-	ready  bool // Open succeeded and Close was not called
-	eof    bool
+	stats  *SourceStats
+	dead   *deadletter // where rejected rows go under on_error = 'deadletter'
+	// ownDead is set when the source created dead itself and closes it.
+	ownDead bool
+	lines   lineReader
+	cols    []column
+	cells   []cell
+	opened  bool // Open was called
+	ready   bool // Open succeeded and Close was not called
+	eof     bool
 	// lastRows is the number of rows of the last batch.
 	lastRows int
 	err      error // returned once the rows read before it are out
@@ -198,18 +144,17 @@ func newTextSource(
 	if err != nil {
 		return nil, err
 	}
-	if _, err := isGzip(opts, ""); err != nil {
+	if _, err := compressionOf(opts, ""); err != nil {
 		return nil, err
 	}
-	switch opts.OnError {
-	case "", OnErrorSkip, OnErrorFail:
-	default:
-		return nil, fmt.Errorf("unsupported: on_error = %q (skip, fail)", opts.OnError)
+	if err := checkOnError(opts); err != nil {
+		return nil, err
 	}
 	if mem == nil {
 		mem = memory.DefaultAllocator
 	}
-	s := &textSource{name: name, opts: opts, schema: schema, mem: mem, nulls: opts.Null}
+	s := &textSource{name: name, opts: opts, schema: schema, mem: mem, nulls: opts.Null,
+		stats: &SourceStats{}}
 	s.batch = opts.BatchSize
 	if s.batch <= 0 {
 		s.batch = defaultBatchSize
@@ -220,13 +165,19 @@ func newTextSource(
 			return nil, fmt.Errorf("column %q: unsupported: type %s in a %s source",
 				f.Name, f.Type, format)
 		}
-		s.cols = append(s.cols, column{name: f.Name, kind: k, unit: unit})
+		s.cols = append(s.cols, column{name: f.Name, kind: k, unit: unit, loc: opts.Timezone})
 	}
 	s.cells = make([]cell, len(s.cols))
 
 	switch format {
 	case "json":
 		s.format = newJSONFormat(s.cols)
+	case "regex":
+		f, err := newRegexFormat(opts.Pattern, s.cols)
+		if err != nil {
+			return nil, err
+		}
+		s.format = f
 	default:
 		f, err := newCSVFormat(opts, format)
 		if err != nil {
@@ -241,7 +192,7 @@ func newTextSource(
 func (s *textSource) Schema() *arrow.Schema { return s.schema }
 
 // Stats returns the source's counters.
-func (s *textSource) Stats() *SourceStats { return &s.stats }
+func (s *textSource) Stats() *SourceStats { return s.stats }
 
 // Open opens the input and reads what precedes the rows, such as a CSV header.
 func (s *textSource) Open(ctx context.Context) error {
@@ -249,12 +200,20 @@ func (s *textSource) Open(ctx context.Context) error {
 		return errors.New("source opened twice")
 	}
 	s.opened = true
+	if s.opts.OnError == OnErrorDeadletter && s.dead == nil {
+		d, err := createDeadletter(s.opts.Deadletter)
+		if err != nil {
+			return err
+		}
+		s.dead, s.ownDead = d, true
+	}
 	r, closer, err := s.input()
 	if err != nil {
 		return err
 	}
 	s.closer = closer
 	s.lines.reset(r)
+	s.lines.keep = s.dead != nil
 	for i := range s.cols {
 		s.cols[i].newBuilder(s.mem)
 	}
@@ -296,6 +255,7 @@ func (s *textSource) Next(ctx context.Context) (arrow.RecordBatch, error) {
 			s.err = ctx.Err()
 			break
 		}
+		s.lines.raw = s.lines.raw[:0]
 		line, problem, err := s.format.row(s)
 		if err == io.EOF {
 			s.eof = true
@@ -313,6 +273,12 @@ func (s *textSource) Next(ctx context.Context) (arrow.RecordBatch, error) {
 			if s.opts.OnError == OnErrorFail {
 				s.err = &RowError{w}
 				break
+			}
+			if s.dead != nil {
+				if err := s.dead.write(s.lines.raw); err != nil {
+					s.err = err
+					break
+				}
 			}
 			s.stats.Skip(w)
 		} else {
@@ -347,6 +313,11 @@ func (s *textSource) Close() error {
 		}
 		s.closeInput()
 		err = s.inErr
+		if s.ownDead {
+			if derr := s.dead.close(); err == nil {
+				err = derr
+			}
+		}
 	})
 	return err
 }
@@ -412,6 +383,10 @@ type lineReader struct {
 	br   *bufio.Reader
 	line int64  // the number of the line last returned, from 1
 	long []byte // holds a line longer than the buffer
+	// With keep set, raw gathers the lines returned, each with a line end, from the first
+	// that is not blank; the caller empties it.
+	keep bool
+	raw  []byte
 }
 
 func (r *lineReader) reset(rd io.Reader) {
@@ -443,6 +418,9 @@ func (r *lineReader) next() ([]byte, error) {
 	}
 	if r.line == 1 {
 		b = bytes.TrimPrefix(b, []byte("\xef\xbb\xbf"))
+	}
+	if r.keep && (len(r.raw) > 0 || len(bytes.TrimSpace(b)) > 0) {
+		r.raw = append(append(r.raw, b...), '\n')
 	}
 	return b, nil
 }
@@ -490,6 +468,8 @@ type column struct {
 	name string
 	kind kind
 	unit arrow.TimeUnit
+	loc  *time.Location // the zone of timestamps written without one; nil for UTC
+	tz   tzCache
 	// lastBytes is the length of the string data of the last batch.
 	lastBytes int
 	b         array.Builder
@@ -580,14 +560,24 @@ func (c *column) parseText(text []byte, v *cell) bool {
 		}
 		return ok
 	case kindTime:
-		us, ok := functions.ParseTimestamp(string(trimSpaces(text)))
-		if !ok {
-			return false
-		}
-		v.i, ok = fromMicros(us, c.unit)
+		var ok bool
+		v.i, ok = c.parseTime(trimSpaces(text))
 		return ok
 	}
 	return false
+}
+
+// parseTime reads a timestamp as functions.ParseTimestamp does, in the column's zone when
+// the text has none, and returns it in the column's unit.
+func (c *column) parseTime(text []byte) (int64, bool) {
+	us, ok := functions.ParseTimestamp(string(text))
+	if !ok {
+		return 0, false
+	}
+	if c.loc != nil && !hasZone(text) {
+		us = c.tz.toUTC(us, c.loc)
+	}
+	return fromMicros(us, c.unit)
 }
 
 // notA is the message for a value that does not fit the column's type.

@@ -347,10 +347,14 @@ func TestSourceOptionErrors(t *testing.T) {
 		{"missing file", FileOptions{Path: path + ".nope"}, nil, "no such file"},
 		{"no path", FileOptions{}, nil, "no path"},
 		{"format", FileOptions{Path: path, Format: "xml"}, nil, `unsupported: format "xml"`},
-		{"on_error", FileOptions{Path: path, OnError: "deadletter"}, nil,
-			`unsupported: on_error = "deadletter"`},
-		{"compression", FileOptions{Path: path, Compression: "zstd"}, nil,
-			`unsupported: compression "zstd"`},
+		{"on_error", FileOptions{Path: path, OnError: "ignore"}, nil,
+			`unsupported: on_error = "ignore"`},
+		{"deadletter", FileOptions{Path: path, OnError: "deadletter"}, nil,
+			`on_error = 'deadletter' needs a deadletter file`},
+		{"compression", FileOptions{Path: path, Compression: "brotli"}, nil,
+			`unsupported: compression "brotli"`},
+		{"glob", FileOptions{Path: filepath.Join(filepath.Dir(path), "*.nope")}, nil,
+			`no file matches`},
 		{"delimiter", FileOptions{Path: path, Delimiter: 'é'}, nil, "unsupported: delimiter"},
 		{"type", FileOptions{Path: path}, arrow.NewSchema([]arrow.Field{
 			{Name: "d", Type: functions.Interval}}, nil), `column "d": unsupported: type`},
@@ -623,10 +627,10 @@ func TestCSVParseAllocs(t *testing.T) {
 		srcSchema(t, "i", "BIGINT", "f", "DOUBLE", "s", "VARCHAR", "t", "TIMESTAMP",
 			"b", "BOOLEAN"), mem)
 	require.NoError(t, err)
-	ts := src.(*textSource)
-	require.NoError(t, ts.Open(context.Background()))
+	require.NoError(t, src.Open(context.Background()))
+	ts := src.(*fileSource).cur.(*textSource)
 	defer func() {
-		require.NoError(t, ts.Close())
+		require.NoError(t, src.Close())
 		mem.AssertSize(t, 0)
 	}()
 	_, _, err = ts.format.row(ts) // warm the buffers up

@@ -2,7 +2,6 @@ package connector
 
 import (
 	"bytes"
-	"compress/gzip"
 	"errors"
 	"fmt"
 	"io"
@@ -29,12 +28,23 @@ func InferSchema(opts FileOptions) (*arrow.Schema, error) {
 	if opts.Path == "" || opts.Path == "-" {
 		return nil, errors.New("infer schema: no path given (stdin is read with InferReader)")
 	}
-	r, closer, err := openInput(opts)
+	paths, err := expandPath(opts.Path)
+	if err != nil {
+		return nil, err
+	}
+	format, err := fileFormat(opts)
+	if err != nil {
+		return nil, err
+	}
+	if format == "parquet" || format == "arrow" {
+		return inferBinarySchema(paths[0], format)
+	}
+	r, closer, err := openInput(paths[0], opts, nil)
 	if err != nil {
 		return nil, err
 	}
 	defer closer.Close()
-	return inferSchema(opts.Path, r, opts, false)
+	return inferSchema(paths[0], r, opts, false)
 }
 
 // InferReader infers a schema as InferSchema does from the input r, such as stdin, sampling
@@ -50,17 +60,13 @@ func InferReader(
 	}
 	rec := &recordingReader{r: r}
 	replay := func() io.Reader { return io.MultiReader(bytes.NewReader(rec.buf), r) }
-	gz, err := isGzip(opts, "")
+	kind, err := compressionOf(opts, "")
 	if err != nil {
 		return nil, replay(), err
 	}
-	var in io.Reader = rec
-	if gz {
-		z, err := gzip.NewReader(rec)
-		if err != nil {
-			return nil, replay(), fmt.Errorf("%s: %w", name, err)
-		}
-		in = z
+	in, _, err := decompress(name, rec, kind)
+	if err != nil {
+		return nil, replay(), err
 	}
 	schema, err := inferSchema(name, in, opts, true)
 	return schema, replay(), err
@@ -87,9 +93,12 @@ func inferSchema(name string, r io.Reader, opts FileOptions, untilPause bool) (
 	}
 	in := &inference{name: name, nulls: opts.Null, untilPause: untilPause}
 	in.lines.reset(r)
-	if format == "json" {
+	switch format {
+	case "json":
 		err = in.json()
-	} else {
+	case "regex":
+		err = in.regex(opts.Pattern)
+	default:
 		err = in.csv(opts, format)
 	}
 	if err != nil {

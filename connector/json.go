@@ -6,8 +6,6 @@ import (
 	"math"
 	"unicode/utf16"
 	"unicode/utf8"
-
-	"github.com/weirsql/weir/functions"
 )
 
 // JSON lines: each line holds one object. A key maps to the column of the same name in any
@@ -187,10 +185,7 @@ func (f *jsonFormat) convert(s *textSource, c *column, jv *jsonValue, v *cell) s
 		}
 	case kindTime:
 		if jv.kind == '"' {
-			var us int64
-			if us, ok = functions.ParseTimestamp(string(trimSpaces(text))); ok {
-				v.i, ok = fromMicros(us, c.unit)
-			}
+			v.i, ok = c.parseTime(trimSpaces(text))
 		}
 	}
 	if !ok {

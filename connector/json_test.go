@@ -190,10 +190,10 @@ func TestJSONParseAllocs(t *testing.T) {
 		srcSchema(t, "time", "TIMESTAMP", "user", "VARCHAR", "n", "BIGINT", "ok", "BOOLEAN",
 			"f", "DOUBLE", "a.b", "BIGINT"), mem)
 	require.NoError(t, err)
-	ts := src.(*textSource)
-	require.NoError(t, ts.Open(context.Background()))
+	require.NoError(t, src.Open(context.Background()))
+	ts := src.(*fileSource).cur.(*textSource)
 	defer func() {
-		require.NoError(t, ts.Close())
+		require.NoError(t, src.Close())
 		mem.AssertSize(t, 0)
 	}()
 	_, _, err = ts.format.row(ts) // warm the buffers up

@@ -1,12 +1,15 @@
-// Package connector holds weir's sources and sinks: files (CSV, TSV, JSON lines), stdin and
-// stdout, and later the generators. A source turns bytes into Arrow record batches of the
-// stream's declared schema.
+// Package connector holds weir's sources and sinks: files (CSV, TSV, JSON lines, regex lines,
+// Parquet, Arrow IPC), stdin and stdout, and the Nexmark and datagen generators. A source
+// turns bytes, or generated events, into Arrow record batches of the stream's declared
+// schema.
 package connector
 
 import (
 	"context"
 	"fmt"
+	"io"
 	"sync/atomic"
+	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
 )
@@ -49,6 +52,9 @@ func (w Warning) String() string {
 // OnWarning sets the function that receives each skipped row's warning.
 func (s *SourceStats) OnWarning(f func(Warning)) { s.warn = f }
 
+// Warnings returns the function set by OnWarning, nil when none is.
+func (s *SourceStats) Warnings() func(Warning) { return s.warn }
+
 // Skip counts a skipped row and reports it.
 func (s *SourceStats) Skip(w Warning) {
 	s.RowsSkipped.Add(1)
@@ -62,19 +68,35 @@ type OnError string
 
 // The on_error choices.
 const (
-	OnErrorSkip OnError = "skip" // skip, count and report it (the default)
-	OnErrorFail OnError = "fail" // stop the query at it
+	OnErrorSkip       OnError = "skip"       // skip, count and report it (the default)
+	OnErrorFail       OnError = "fail"       // stop the query at it
+	OnErrorDeadletter OnError = "deadletter" // skip, count, report it and keep it in a file
 )
 
 // FileOptions are the options of the file connector, as written in CREATE STREAM ... WITH.
 type FileOptions struct {
-	Path      string   // a file; stdin and pipes are read through NewReaderSource
-	Format    string   // csv, tsv, json
+	// Path is a file, or a glob of files read in name order; stdin and pipes are read
+	// through NewReaderSource.
+	Path      string
+	Format    string   // csv, tsv, json, regex, parquet, arrow
 	Header    *bool    // nil: true for csv and tsv
 	Delimiter rune     // 0: ',' for csv, '\t' for tsv
 	Null      []string // extra strings read as NULL
-	OnError   OnError
+	// Pattern is the regular expression of the regex format; its named groups are columns.
+	Pattern string
+	OnError OnError
+	// Deadletter is the file that keeps the raw rows rejected under OnErrorDeadletter, each
+	// as its lines were read; it is created, or emptied, when the source opens.
+	Deadletter string
+	// Timezone is the zone of timestamps written without one; nil means UTC.
+	Timezone *time.Location
+	// Filename fills the column named filename with the path of each row's file.
+	Filename  bool
 	BatchSize int // rows per batch at most; 0 means 4096
-	// Compression is "gzip" or "none"; "" takes it from the path (.gz is gzip).
+	// Compression is "gzip", "zstd" or "none"; "" takes it from the path (.gz is gzip, .zst
+	// and .zstd are zstd).
 	Compression string
+	// Progress, when not nil, receives a progress bar of the bytes read of the files, meant
+	// for a terminal: the caller sets it only when stderr is one (see TerminalProgress).
+	Progress io.Writer
 }

@@ -39,7 +39,8 @@ var ErrUnknownOutputFormat = errors.New("unknown output format")
 var errRowWriterClosed = errors.New("row writer is closed")
 
 // rowWriterFormats are the formats NewRowWriter accepts, in the order its error lists them.
-var rowWriterFormats = []string{"table", "csv", "tsv", "json", "markdown", "none"}
+var rowWriterFormats = []string{"table", "csv", "tsv", "json", "markdown", "parquet", "arrow",
+	"none"}
 
 // RowWriterFormats returns the names of the formats NewRowWriter accepts.
 func RowWriterFormats() []string {
@@ -57,6 +58,9 @@ func RowWriterFormats() []string {
 //     strings.
 //   - markdown: a GitHub table.
 //   - table: a box-drawn table for terminals, printed as rows arrive (see tableWriter).
+//   - parquet: a Parquet file, whole only after Close, which writes its footer.
+//   - arrow: an Arrow IPC file (the file format, readable by pyarrow.ipc.open_file and
+//     DuckDB), whole only after Close.
 //   - none: discards the rows.
 //
 // Cells print as FormatValue gives them. Output is buffered; it reaches w at Flush and Close.
@@ -73,6 +77,10 @@ func NewRowWriter(format string, w io.Writer, schema *arrow.Schema) (RowWriter, 
 		return newGridWriter(bw, schema, markdownGrid), nil
 	case "table":
 		return newGridWriter(bw, schema, boxGrid), nil
+	case "parquet":
+		return newParquetWriter(bw, schema)
+	case "arrow":
+		return newArrowWriter(bw, schema)
 	case "none":
 		return discardRowWriter{}, nil
 	}

@@ -322,8 +322,9 @@ func TestRowWriterUnknownFormat(t *testing.T) {
 	_, err := NewRowWriter("xml", &bytes.Buffer{}, writerSchema)
 	require.ErrorIs(t, err, ErrUnknownOutputFormat)
 	require.EqualError(t, err, `unknown output format "xml" `+
-		`(valid formats: table, csv, tsv, json, markdown, none)`)
-	require.Equal(t, []string{"table", "csv", "tsv", "json", "markdown", "none"},
+		`(valid formats: table, csv, tsv, json, markdown, parquet, arrow, none)`)
+	require.Equal(t, []string{"table", "csv", "tsv", "json", "markdown", "parquet", "arrow",
+		"none"},
 		RowWriterFormats())
 }
 

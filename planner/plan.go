@@ -22,6 +22,9 @@ type Context struct {
 	Stdin    io.Reader // what FROM stdin reads
 	// LateFile, when set, receives the events the query drops as late, as CSV.
 	LateFile string
+	// Progress, when set, shows a progress bar of the files read (the CLI sets it when stderr
+	// is a terminal).
+	Progress io.Writer
 	// Analyze counts the rows each operator returns, for EXPLAIN ANALYZE.
 	Analyze bool
 	// OnWait is set on the sources fed by the program: it is called when the query waits
@@ -359,9 +362,10 @@ func scanStream(st *Stream, qual string, pos parser.Pos, pc *Context, p *Plan) (
 		open: func() (connector.Source, error) { return openSource(st, pc) }}
 	p.Sources = append(p.Sources, src)
 	rel := &relation{
-		op:     &exec.Count{Input: src, Env: pc.Env},
-		stream: st,
-		source: src,
+		op:        &exec.Count{Input: src, Env: pc.Env},
+		stream:    st,
+		source:    src,
+		unbounded: streamUnbounded(st),
 		node: &Node{Name: "Scan " + st.Name, Details: []string{
 			"connector: " + describeSource(st),
 		}},

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -17,18 +18,33 @@ import (
 
 // openSource makes the source of a stream from its WITH options.
 func openSource(st *Stream, pc *Context) (connector.Source, error) {
-	opts, err := fileOptions(st)
-	if err != nil {
-		return nil, err
-	}
 	schema := st.PhysicalSchema()
 	switch st.Options["connector"] {
-	case "file":
-		return connector.NewFileSource(opts, schema, pc.Env.Mem)
+	case "nexmark":
+		opts, err := nexmarkOptions(st)
+		if err != nil {
+			return nil, err
+		}
+		return connector.NewNexmarkSource(opts, schema, pc.Env.Mem)
+	case "datagen":
+		opts, err := datagenOptions(st)
+		if err != nil {
+			return nil, err
+		}
+		return connector.NewDatagenSource(opts, schema, pc.Env.Mem)
 	case "":
 		sub := st.Hub.Subscribe()
 		sub.OnWait = pc.OnWait
 		return &subscription{Subscription: sub}, nil
+	}
+	opts, err := fileOptions(st)
+	if err != nil {
+		return nil, err
+	}
+	switch st.Options["connector"] {
+	case "file":
+		opts.Progress = pc.Progress
+		return connector.NewFileSource(opts, schema, pc.Env.Mem)
 	case "stdin":
 		if pc.Stdin == nil {
 			return nil, fmt.Errorf("no standard input to read")
@@ -36,6 +52,19 @@ func openSource(st *Stream, pc *Context) (connector.Source, error) {
 		return connector.NewReaderSource("stdin", pc.Stdin, opts, schema, pc.Env.Mem)
 	}
 	return nil, fmt.Errorf("unknown connector %q", st.Options["connector"])
+}
+
+// streamUnbounded reports whether the stream's source never ends by itself: a generator
+// without an events or rows bound.
+func streamUnbounded(st *Stream) bool {
+	o := st.Options
+	switch o["connector"] {
+	case "nexmark":
+		return o["events"] == "" || o["events"] == "0"
+	case "datagen":
+		return o["rows"] == "" || o["rows"] == "0"
+	}
+	return false
 }
 
 // subscription adapts a hub subscription to a connector.Source.
@@ -46,23 +75,47 @@ type subscription struct {
 
 func (s *subscription) Stats() *connector.SourceStats { return &s.stats }
 
+// fileOptions reads the options of a file or stdin stream. For the generators it checks
+// their options instead and returns no file options, so that planning reports a bad option
+// before the query opens its source.
 func fileOptions(st *Stream) (connector.FileOptions, error) {
 	o := st.Options
+	switch o["connector"] {
+	case "nexmark":
+		_, err := nexmarkOptions(st)
+		return connector.FileOptions{}, err
+	case "datagen":
+		_, err := datagenOptions(st)
+		return connector.FileOptions{}, err
+	}
 	opts := connector.FileOptions{Path: o["path"], Format: strings.ToLower(o["format"])}
 	if opts.Format == "" {
 		opts.Format = formatOf(opts.Path)
 	}
 	switch opts.Format {
 	case "csv", "tsv", "json":
-	default:
-		return opts, fmt.Errorf("unknown format %q (use csv, tsv or json)", opts.Format)
-	}
-	if h, ok := o["header"]; ok {
-		v := strings.EqualFold(h, "true")
-		if !v && !strings.EqualFold(h, "false") {
-			return opts, fmt.Errorf("header must be true or false, got %q", h)
+	case "parquet", "arrow":
+		if o["connector"] == "stdin" {
+			return opts, fmt.Errorf("format %q is read from files only", opts.Format)
 		}
-		opts.Header = &v
+	case "regex":
+		opts.Pattern = o["pattern"]
+		if opts.Pattern == "" {
+			return opts, fmt.Errorf("format 'regex' needs a pattern option")
+		}
+		if _, err := connector.CompilePattern(opts.Pattern); err != nil {
+			return opts, err
+		}
+	default:
+		return opts, fmt.Errorf("unknown format %q (use csv, tsv, json, parquet, arrow "+
+			"or regex)", opts.Format)
+	}
+	if o["pattern"] != "" && opts.Format != "regex" {
+		return opts, fmt.Errorf("option pattern needs format = 'regex'")
+	}
+	var err error
+	if opts.Header, err = boolOption(o, "header"); err != nil {
+		return opts, err
 	}
 	if d, ok := o["delimiter"]; ok {
 		r := []rune(d)
@@ -77,25 +130,184 @@ func fileOptions(st *Stream) (connector.FileOptions, error) {
 	if n, ok := o["null"]; ok {
 		opts.Null = []string{n}
 	}
+	switch c := strings.ToLower(o["compression"]); c {
+	case "", "gzip", "zstd", "none":
+		opts.Compression = c
+	default:
+		return opts, fmt.Errorf("compression must be gzip, zstd or none, got %q", c)
+	}
+	if err := onErrorOption(st, &opts); err != nil {
+		return opts, err
+	}
+	if tz, ok := o["timezone"]; ok {
+		if opts.Timezone, err = connector.LoadTimezone(tz); err != nil {
+			return opts, err
+		}
+	}
+	filename, err := boolOption(o, "filename")
+	if err != nil {
+		return opts, err
+	}
+	if filename != nil && *filename {
+		if !hasColumn(st, connector.FilenameColumn) {
+			return opts, fmt.Errorf("filename = true needs the stream to declare a column " +
+				"filename VARCHAR")
+		}
+		opts.Filename = true
+	}
+	return opts, nil
+}
+
+func onErrorOption(st *Stream, opts *connector.FileOptions) error {
+	o := st.Options
 	switch oe := strings.ToLower(o["on_error"]); oe {
 	case "", "skip":
 		opts.OnError = connector.OnErrorSkip
 	case "fail":
 		opts.OnError = connector.OnErrorFail
+	case "deadletter":
+		opts.OnError = connector.OnErrorDeadletter
+		if o["deadletter"] == "" {
+			return fmt.Errorf("on_error = 'deadletter' needs a deadletter option, the file " +
+				"that keeps the rejected rows")
+		}
 	default:
-		return opts, fmt.Errorf("on_error must be skip or fail, got %q", oe)
+		return fmt.Errorf("on_error must be skip, fail or deadletter, got %q", oe)
+	}
+	if o["deadletter"] != "" && opts.OnError != connector.OnErrorDeadletter {
+		return fmt.Errorf("option deadletter needs on_error = 'deadletter'")
+	}
+	opts.Deadletter = o["deadletter"]
+	return nil
+}
+
+// boolOption reads an option that is true or false; nil when it is not given.
+func boolOption(o map[string]string, key string) (*bool, error) {
+	v, ok := o[key]
+	if !ok {
+		return nil, nil
+	}
+	b := strings.EqualFold(v, "true")
+	if !b && !strings.EqualFold(v, "false") {
+		return nil, fmt.Errorf("%s must be true or false, got %q", key, v)
+	}
+	return &b, nil
+}
+
+// intOption reads an option that is an integer, such as 1000000 or 1_000_000; def when it
+// is not given.
+func intOption(o map[string]string, key string, def int64) (int64, error) {
+	v, ok := o[key]
+	if !ok {
+		return def, nil
+	}
+	n, err := strconv.ParseInt(strings.ReplaceAll(strings.TrimSpace(v), "_", ""), 10, 64)
+	if err != nil {
+		return 0, fmt.Errorf("%s must be an integer, got %q", key, v)
+	}
+	return n, nil
+}
+
+func hasColumn(st *Stream, name string) bool {
+	for _, c := range st.Columns {
+		if strings.EqualFold(c.Name, name) && c.Computed == nil {
+			return true
+		}
+	}
+	return false
+}
+
+// nexmarkOptions reads the options of a nexmark stream: table, events, rate, seed, pace.
+func nexmarkOptions(st *Stream) (connector.NexmarkOptions, error) {
+	o := st.Options
+	opts := connector.NexmarkOptions{Table: strings.ToLower(o["table"])}
+	if opts.Table == "" {
+		return opts, fmt.Errorf("connector 'nexmark' needs a table option (%s)",
+			strings.Join(connector.NexmarkTables(), ", "))
+	}
+	if _, err := connector.NexmarkSchema(opts.Table); err != nil {
+		return opts, err
+	}
+	var err error
+	if opts.Events, err = intOption(o, "events", 0); err != nil {
+		return opts, err
+	}
+	if opts.Events < 0 {
+		return opts, fmt.Errorf("events must not be negative, got %d", opts.Events)
+	}
+	if opts.Rate, err = intOption(o, "rate", connector.NexmarkDefaultRate); err != nil {
+		return opts, err
+	}
+	if opts.Rate <= 0 {
+		return opts, fmt.Errorf("rate must be positive, got %d", opts.Rate)
+	}
+	seed, err := intOption(o, "seed", 1)
+	if err != nil {
+		return opts, err
+	}
+	opts.Seed = uint64(seed)
+	pace, err := boolOption(o, "pace")
+	if err != nil {
+		return opts, err
+	}
+	opts.Pace = pace != nil && *pace
+	return opts, nil
+}
+
+// datagenOptions reads the options of a datagen stream: rows, rate, seed and the
+// 'fields.<column>.<property>' options of its columns.
+func datagenOptions(st *Stream) (connector.DatagenOptions, error) {
+	o := st.Options
+	opts := connector.DatagenOptions{Fields: map[string]connector.DatagenField{}}
+	var err error
+	if opts.Rows, err = intOption(o, "rows", 0); err != nil {
+		return opts, err
+	}
+	if opts.Rate, err = intOption(o, "rate", connector.DatagenDefaultRate); err != nil {
+		return opts, err
+	}
+	seed, err := intOption(o, "seed", 1)
+	if err != nil {
+		return opts, err
+	}
+	opts.Seed = uint64(seed)
+	for k, v := range o {
+		rest, ok := strings.CutPrefix(k, "fields.")
+		if !ok {
+			continue
+		}
+		dot := strings.LastIndexByte(rest, '.')
+		if dot <= 0 {
+			return opts, fmt.Errorf("option %q: write 'fields.<column>.<property>'", k)
+		}
+		col, prop := rest[:dot], rest[dot+1:]
+		if !hasColumn(st, col) {
+			return opts, fmt.Errorf("option %q: the stream has no column %q", k, col)
+		}
+		f := opts.Fields[strings.ToLower(col)]
+		if err := f.Set(prop, v); err != nil {
+			return opts, fmt.Errorf("option %q: %w", k, err)
+		}
+		opts.Fields[strings.ToLower(col)] = f
 	}
 	return opts, nil
 }
 
 // formatOf guesses a file's format from its extension.
 func formatOf(path string) string {
-	p := strings.TrimSuffix(strings.ToLower(path), ".gz")
+	p := strings.ToLower(path)
+	for _, ext := range []string{".gz", ".zst", ".zstd"} {
+		p = strings.TrimSuffix(p, ext)
+	}
 	switch filepath.Ext(p) {
 	case ".tsv", ".tab":
 		return "tsv"
 	case ".json", ".jsonl", ".ndjson":
 		return "json"
+	case ".parquet":
+		return "parquet"
+	case ".arrow", ".arrows", ".ipc", ".feather":
+		return "arrow"
 	}
 	return "csv"
 }
@@ -111,6 +323,18 @@ func describeSource(st *Stream) string {
 		return fmt.Sprintf("file %s (%s)", o["path"], f)
 	case "":
 		return "appenders"
+	case "nexmark":
+		events := o["events"]
+		if events == "" || events == "0" {
+			events = "unbounded"
+		}
+		return fmt.Sprintf("nexmark %s (events %s)", strings.ToLower(o["table"]), events)
+	case "datagen":
+		rows := o["rows"]
+		if rows == "" || rows == "0" {
+			rows = "unbounded"
+		}
+		return fmt.Sprintf("datagen (rows %s)", rows)
 	}
 	return o["connector"]
 }
@@ -139,6 +363,9 @@ func (l *lazySource) Open(ctx context.Context) error {
 		return fmt.Errorf("stream %s: %w", l.name, err)
 	}
 	l.src = src
+	if f := l.empty.Warnings(); f != nil {
+		src.Stats().OnWarning(f) // set before the source was opened
+	}
 	return src.Open(ctx)
 }
 

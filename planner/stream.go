@@ -15,8 +15,12 @@ import (
 var knownOptions = map[string][]string{
 	"file": {"connector", "path", "format", "header", "delimiter", "null", "on_error",
 		"compression", "deadletter", "timezone", "filename", "pattern", "idle_timeout"},
-	"stdin": {"connector", "format", "header", "delimiter", "null", "on_error", "timezone",
-		"idle_timeout"},
+	"stdin": {"connector", "format", "header", "delimiter", "null", "on_error", "deadletter",
+		"timezone", "idle_timeout"},
+	"nexmark": {"connector", "table", "events", "rate", "seed", "pace", "idle_timeout"},
+	// "fields.*" stands for every option that starts with "fields.", such as
+	// 'fields.v.kind'.
+	"datagen": {"connector", "rows", "rate", "seed", "fields.*", "idle_timeout"},
 }
 
 // CreateStream turns CREATE STREAM into a catalog entry, checking types, computed columns,
@@ -63,6 +67,9 @@ func CreateStream(st *parser.CreateStream, reg *functions.Registry) (*Stream, er
 	}
 	if err := s.setOptions(st.Options); err != nil {
 		return nil, err
+	}
+	if err := completeStream(s); err != nil {
+		return nil, errAt(st.Pos, ErrInvalid, "stream %s: %v", s.Name, err)
 	}
 	if s.Options["connector"] == "" {
 		s.Hub = exec.NewHub(s.PhysicalSchema(), nil)
@@ -194,9 +201,11 @@ func optionPos(opts []*parser.Option, key string) parser.Pos {
 	return parser.Pos{Line: 1, Column: 1}
 }
 
+// contains reports whether s is in list; an entry ending in * matches any name it prefixes
+// ('fields.*' for datagen's per-column options).
 func contains(list []string, s string) bool {
 	for _, x := range list {
-		if x == s {
+		if x == s || strings.HasSuffix(x, "*") && strings.HasPrefix(s, strings.TrimSuffix(x, "*")) {
 			return true
 		}
 	}
