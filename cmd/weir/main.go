@@ -1,4 +1,5 @@
-// Command weir runs streaming SQL: `weir -c 'SQL; ...'`, `weir -f file.sql` or `weir file.sql`.
+// Command weir runs streaming SQL: `weir` opens the interactive shell, `weir -c 'SQL; ...'`,
+// `weir -f file.sql` or `weir file.sql` run statements in batch.
 package main
 
 import (
@@ -9,8 +10,12 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"syscall"
+	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"golang.org/x/term"
@@ -18,6 +23,7 @@ import (
 	"github.com/weirsql/weir"
 	"github.com/weirsql/weir/connector"
 	"github.com/weirsql/weir/parser"
+	"github.com/weirsql/weir/repl"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
@@ -26,24 +32,36 @@ var version = "dev"
 const usage = `weir: streaming SQL over event streams
 
 usage:
+  weir                   open the interactive shell (statements from stdin when it is
+                         not a terminal)
   weir -c 'SQL; ...'     run the statements given, in order
-  weir -f query.sql      run a file of statements (also: weir query.sql)
+  weir -f query.sql      run a file of statements (also: weir query.sql); stdin stays
+                         free for data (FROM stdin)
 
 flags:
   -c SQL          statements to run
   -f FILE         file of statements to run
   --format F      table, csv, tsv, json, markdown or none (default: table on a terminal,
-                  csv otherwise)
+                  csv otherwise; from the extension of --output)
+  --output FILE   write results to FILE, in the format of its extension (.csv, .tsv,
+                  .json, .md, .parquet, .arrow) unless --format says
   --late FILE     write the events queries drop as late to FILE (CSV)
   --version       print the version
   --help          print this help
 
 examples:
-  weir examples/nasa_per_minute.sql
+  weir
+  weir examples/requests_per_minute.sql
+  weir -c "SELECT window_start, count(*) FROM 'requests.csv' GROUP BY TUMBLE(ts, 1m)"
   weir -c "CREATE STREAM r (time BIGINT, bytes BIGINT) WITH (connector = 'file',
            path = 'requests.tsv', format = 'tsv');
            SELECT window_start, count(*), sum(bytes) FROM r
-           GROUP BY TUMBLE(to_timestamp(time), 1m)"
+           GROUP BY TUMBLE(to_timestamp(time), 1m)" --output per_minute.csv
+  tail -f events.csv | weir -c "SELECT * FROM stdin WHERE status >= 500"
+  echo "SELECT ...;" | weir --format json
+
+exit status: 0 done, 1 a statement failed, 2 usage error, 130 Ctrl-C, 143 SIGTERM,
+141 the output pipe closed.
 `
 
 // Exit statuses.
@@ -52,6 +70,7 @@ const (
 	exitError     = 1
 	exitUsage     = 2
 	exitInterrupt = 130
+	exitPipe      = 141 // 128 + SIGPIPE, as a shell reports a command its pipe killed
 	exitTerm      = 143
 )
 
@@ -59,101 +78,318 @@ func main() {
 	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 }
 
-// run is the whole command, with its streams passed in so that tests drive it.
-func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+// options are the command line's flags.
+type options struct {
+	command, file, format, output, late string
+	version, help                       bool
+}
+
+func parseFlags(args []string) (*options, []string, error) {
+	o := &options{}
 	fs := flag.NewFlagSet("weir", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
-	command := fs.String("c", "", "")
-	file := fs.String("f", "", "")
-	format := fs.String("format", "", "")
-	late := fs.String("late", "", "")
-	showVersion := fs.Bool("version", false, "")
-	help := fs.Bool("help", false, "")
-	fs.BoolVar(help, "h", false, "")
+	fs.StringVar(&o.command, "c", "", "")
+	fs.StringVar(&o.file, "f", "", "")
+	fs.StringVar(&o.format, "format", "", "")
+	fs.StringVar(&o.output, "output", "", "")
+	fs.StringVar(&o.output, "o", "", "")
+	fs.StringVar(&o.late, "late", "", "")
+	fs.BoolVar(&o.version, "version", false, "")
+	fs.BoolVar(&o.help, "help", false, "")
+	fs.BoolVar(&o.help, "h", false, "")
 	if err := fs.Parse(args); err != nil {
+		return nil, nil, err
+	}
+	return o, fs.Args(), nil
+}
+
+// run is the whole command, with its streams passed in so that tests drive it.
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
+	o, rest, err := parseFlags(args)
+	if err != nil {
 		fmt.Fprintf(stderr, "weir: %v\n\n%s", err, usage)
 		return exitUsage
 	}
 	switch {
-	case *help:
+	case o.help:
 		fmt.Fprint(stdout, usage)
 		return exitOK
-	case *showVersion:
+	case o.version:
 		fmt.Fprintf(stdout, "weir %s\n", version)
 		return exitOK
 	}
-	if fs.NArg() > 1 || (fs.NArg() == 1 && (*file != "" || *command != "")) ||
-		(*file != "" && *command != "") {
+	if len(rest) > 1 || (len(rest) == 1 && (o.file != "" || o.command != "")) ||
+		(o.file != "" && o.command != "") {
 		fmt.Fprintf(stderr, "weir: give one of -c, -f or a file\n\n%s", usage)
 		return exitUsage
 	}
-	if fs.NArg() == 1 {
-		*file = fs.Arg(0)
+	if len(rest) == 1 {
+		o.file = rest[0]
 	}
-	sql, name := *command, ""
-	if *file != "" {
-		data, err := os.ReadFile(*file)
-		if err != nil {
-			fmt.Fprintf(stderr, "weir: %v\n", err)
-			return exitUsage
-		}
-		sql, name = string(data), *file
-	}
-	if sql == "" {
-		fmt.Fprintf(stderr, "weir: nothing to run (the interactive shell comes later)\n\n%s",
-			usage)
-		return exitUsage
-	}
-	if *format == "" {
-		*format = "csv"
-		if f, ok := stdout.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
-			*format = "table"
-		}
-	}
-	if _, err := connector.NewRowWriter(*format, io.Discard, arrow.NewSchema(nil, nil)); err != nil {
+	shell := o.command == "" && o.file == "" && isTerminal(stdin)
+	if err := o.resolveFormat(stdout, shell); err != nil {
 		fmt.Fprintf(stderr, "weir: %v\n", err)
 		return exitUsage
 	}
 
-	ctx, stop := context.WithCancel(context.Background())
-	defer stop()
-	sig := make(chan os.Signal, 1)
-	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
-	defer signal.Stop(sig)
-	status := make(chan int, 1)
-	go func() {
-		s, ok := <-sig
-		if !ok {
-			return
+	sql, name, status := o.script(stdin, shell, stderr)
+	if status >= 0 {
+		return status
+	}
+	out := stdout
+	if o.output != "" && !shell {
+		f, err := os.Create(o.output)
+		if err != nil {
+			fmt.Fprintf(stderr, "weir: %v\n", err)
+			return exitUsage
 		}
-		if s == syscall.SIGTERM {
-			status <- exitTerm
-		} else {
-			status <- exitInterrupt
-		}
-		stop()
-	}()
+		defer func() {
+			if err := f.Close(); err != nil && code == exitOK {
+				fmt.Fprintf(stderr, "weir: %v\n", err)
+				code = exitError
+			}
+		}()
+		out = f
+	}
 
-	db, err := weir.Open(weir.WithStdin(stdin))
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	db, err := weir.Open(weir.WithStdin(dataInput(ctx, stdin, o, shell)))
 	if err != nil {
 		fmt.Fprintf(stderr, "weir: %v\n", err)
 		return exitError
 	}
 	defer db.Close()
-	if *late != "" {
-		if err := db.Exec(ctx, "SET late_file = "+quoteSQL(*late)); err != nil {
+	if o.late != "" {
+		if err := db.Exec(context.Background(), "SET late_file = "+quoteSQL(o.late)); err != nil {
 			fmt.Fprintf(stderr, "weir: %v\n", err)
 			return exitUsage
 		}
 	}
-	r := &runner{db: db, format: *format, stdout: stdout, stderr: stderr, source: name}
-	code := r.script(ctx, sql)
-	select {
-	case s := <-status:
-		return s
-	default:
-		return code
+	if shell {
+		return runShell(ctx, cancel, db, o, stdout, stderr)
 	}
+	return runScript(ctx, cancel, db, o, sql, name, out, stderr)
+}
+
+// resolveFormat settles the output format: --format, else the extension of --output, else
+// table on a terminal and csv otherwise. It checks that the result writer knows it.
+func (o *options) resolveFormat(stdout io.Writer, shell bool) error {
+	if o.format == "" && o.output != "" {
+		f, ok := formatOfPath(o.output)
+		if !ok {
+			return fmt.Errorf("cannot tell the format of %s from its extension; give --format",
+				o.output)
+		}
+		o.format = f
+	}
+	if o.format == "" {
+		o.format = "csv"
+		if shell || isTerminal(stdout) {
+			o.format = "table"
+		}
+	}
+	_, err := connector.NewRowWriter(o.format, io.Discard, arrow.NewSchema(nil, nil))
+	return err
+}
+
+// formatOfPath is the output format a file's extension names.
+func formatOfPath(path string) (string, bool) {
+	switch strings.ToLower(filepath.Ext(path)) {
+	case ".csv":
+		return "csv", true
+	case ".tsv", ".tab":
+		return "tsv", true
+	case ".json", ".jsonl", ".ndjson":
+		return "json", true
+	case ".md", ".markdown":
+		return "markdown", true
+	case ".parquet":
+		return "parquet", true
+	case ".arrow", ".arrows", ".ipc", ".feather":
+		return "arrow", true
+	case ".txt":
+		return "table", true
+	}
+	return "", false
+}
+
+// script returns the statements to run and the file they came from. code is an exit status
+// when there is nothing to run, and -1 otherwise.
+func (o *options) script(stdin io.Reader, shell bool, stderr io.Writer) (
+	sql, name string, code int) {
+	switch {
+	case shell:
+		return "", "", -1
+	case o.command != "":
+		return o.command, "", -1
+	case o.file != "":
+		data, err := os.ReadFile(o.file)
+		if err != nil {
+			fmt.Fprintf(stderr, "weir: %v\n", err)
+			return "", "", exitUsage
+		}
+		return string(data), o.file, -1
+	case stdin == nil:
+		fmt.Fprintf(stderr, "weir: nothing to run\n\n%s", usage)
+		return "", "", exitUsage
+	}
+	data, err := io.ReadAll(stdin) // statements from a pipe or a file
+	if err != nil {
+		fmt.Fprintf(stderr, "weir: reading statements from stdin: %v\n", err)
+		return "", "", exitError
+	}
+	if strings.TrimSpace(string(data)) == "" {
+		return "", "", exitOK
+	}
+	return string(data), "", -1
+}
+
+// dataInput is what FROM stdin reads: stdin, unless the statements came from it. In batch,
+// reads end when ctx is done, so that a query waiting for input stops at Ctrl-C; the shell
+// leaves stdin to the terminal's line editor.
+func dataInput(ctx context.Context, stdin io.Reader, o *options, shell bool) io.Reader {
+	switch {
+	case stdin == nil || shell:
+		return stdin
+	case o.command == "" && o.file == "":
+		return strings.NewReader("")
+	}
+	return cancelable(ctx, stdin)
+}
+
+// cancelable returns a reader of r whose reads end with ctx's error once ctx is done, even
+// while a read of r blocks. Nothing is read from r before the first Read, so that a terminal
+// keeps what is typed ahead when no query reads stdin.
+func cancelable(ctx context.Context, r io.Reader) io.Reader {
+	pr, pw := io.Pipe()
+	context.AfterFunc(ctx, func() { pr.CloseWithError(ctx.Err()) })
+	return &lazyPipe{r: r, pr: pr, pw: pw}
+}
+
+// lazyPipe copies r into a pipe, from the first Read on.
+type lazyPipe struct {
+	once sync.Once
+	r    io.Reader
+	pr   *io.PipeReader
+	pw   *io.PipeWriter
+}
+
+func (l *lazyPipe) Read(p []byte) (int, error) {
+	l.once.Do(func() {
+		go func() {
+			_, err := io.Copy(l.pw, l.r)
+			l.pw.CloseWithError(err)
+		}()
+	})
+	return l.pr.Read(p)
+}
+
+// isTerminal reports whether f is a terminal.
+func isTerminal(f any) bool {
+	file, ok := f.(*os.File)
+	return ok && file != nil && term.IsTerminal(int(file.Fd()))
+}
+
+// signals cancels ctx on SIGTERM and on SIGINT, or calls interrupt on SIGINT when it is not
+// nil. status then holds the exit status the signal asks for. A closed output pipe is left
+// to the writes, which fail with EPIPE instead of killing the process.
+func signals(cancel context.CancelFunc, interrupt func()) (status func() int, stop func()) {
+	sig := make(chan os.Signal, 4)
+	signal.Notify(sig, os.Interrupt, syscall.SIGTERM, syscall.SIGPIPE)
+	var code atomic.Int32
+	done := make(chan struct{})
+	go func() {
+		for {
+			select {
+			case <-done:
+				return
+			case s := <-sig:
+				switch {
+				case s == syscall.SIGPIPE:
+				case s == syscall.SIGTERM:
+					code.Store(exitTerm)
+					cancel()
+				case interrupt != nil:
+					interrupt()
+				default:
+					code.Store(exitInterrupt)
+					cancel()
+				}
+			}
+		}
+	}()
+	stop = func() {
+		signal.Stop(sig)
+		close(done)
+	}
+	return func() int { return int(code.Load()) }, stop
+}
+
+// runScript runs statements in batch and prints their results to out.
+func runScript(ctx context.Context, cancel context.CancelFunc, db *weir.DB, o *options,
+	sql, name string, out, stderr io.Writer) int {
+	status, stop := signals(cancel, nil)
+	defer stop()
+
+	r := &runner{db: db, format: o.format, stdout: out, stderr: stderr, source: name}
+	done := make(chan int, 1)
+	go func() { done <- r.script(ctx, sql) }()
+	select {
+	case code := <-done:
+		if s := status(); s != 0 {
+			return s
+		}
+		return code
+	case <-ctx.Done(): // a signal
+	}
+	// Give the query a moment to stop and flush; a source blocked in a read that its
+	// context cannot interrupt (a terminal, a pipe that stays open) must not keep weir up.
+	select {
+	case <-done:
+	case <-time.After(unwindGrace):
+	}
+	return status()
+}
+
+// unwindGrace is how long weir waits for a cancelled query to stop before it exits anyway.
+const unwindGrace = 2 * time.Second
+
+// runShell runs the interactive shell on the terminal.
+func runShell(ctx context.Context, cancel context.CancelFunc, db *weir.DB, o *options,
+	stdout, stderr io.Writer) int {
+	history := ""
+	if home, err := os.UserHomeDir(); err == nil {
+		history = filepath.Join(home, ".weir_history")
+	}
+	t, err := repl.NewTerminal(db, history)
+	if err != nil {
+		fmt.Fprintf(stderr, "weir: %v\n", err)
+		return exitError
+	}
+	defer t.Close()
+	sh := repl.New(repl.Config{DB: db, In: t, Out: stdout, Err: stderr, Mode: o.format,
+		Width: t.Width})
+	if o.output != "" {
+		if err := sh.SetOutput(o.output); err != nil {
+			fmt.Fprintf(stderr, "weir: %v\n", err)
+			return exitUsage
+		}
+	}
+
+	status, stop := signals(func() { cancel(); t.Close() }, sh.Interrupt)
+	defer stop()
+	fmt.Fprintf(stdout, "weir %s: streaming SQL. Enter .help for usage hints, .quit to leave.\n",
+		version)
+	err = sh.Run(ctx)
+	if s := status(); s != 0 {
+		return s
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "weir: %v\n", err)
+		return exitError
+	}
+	return exitOK
 }
 
 // runner runs a script's statements in order and prints their results.
@@ -173,7 +409,10 @@ func (r *runner) script(ctx context.Context, sql string) int {
 	}
 	for _, st := range stmts {
 		if err := r.statement(ctx, st); err != nil {
-			if ctx.Err() != nil {
+			switch {
+			case isBrokenPipe(err):
+				return exitPipe // the reader has gone: stop without a word
+			case ctx.Err() != nil:
 				return exitInterrupt
 			}
 			r.report(err)
@@ -235,30 +474,14 @@ func (r *runner) statement(ctx context.Context, st *parser.Statement) error {
 
 // summary prints the query's late and skipped counts on stderr, when there are any.
 func (r *runner) summary(st *parser.Statement, s weir.Stats) {
-	if st.Query == nil {
-		return
-	}
-	var parts []string
-	if s.LateDropped > 0 {
-		parts = append(parts, plural(s.LateDropped, "late event")+" dropped")
-	}
-	if s.LatePartial > 0 {
-		parts = append(parts, plural(s.LatePartial, "event")+" late for some of their windows")
-	}
-	if s.EventsSkipped > 0 {
-		parts = append(parts, plural(s.EventsSkipped, "malformed row")+" skipped")
-	}
-	if len(parts) > 0 {
-		fmt.Fprintf(r.stderr, "weir: %s (%s read)\n", strings.Join(parts, ", "),
-			plural(s.EventsRead, "event"))
+	if sum := repl.Summary(s); st.Query != nil && sum != "" {
+		fmt.Fprintf(r.stderr, "weir: %s\n", sum)
 	}
 }
 
-func plural(n int64, word string) string {
-	if n == 1 {
-		return "1 " + word
-	}
-	return fmt.Sprintf("%d %ss", n, word)
+// isBrokenPipe reports whether err is a write to a pipe whose reader has gone.
+func isBrokenPipe(err error) bool {
+	return errors.Is(err, syscall.EPIPE) || errors.Is(err, io.ErrClosedPipe)
 }
 
 // quoteSQL writes s as a SQL string literal.
