@@ -48,8 +48,9 @@ type DB struct {
 	settings map[string]string
 	closed   bool
 
-	memLimit int64
-	progress io.Writer
+	memLimit    int64
+	stdinFormat string
+	progress    io.Writer
 
 	now    func() time.Time // the processing-time clock; tests set their own
 	onWait func()           // called when a query waits for pushed events (tests)
@@ -72,6 +73,9 @@ func WithMemoryLimit(bytes int64) Option { return func(db *DB) { db.memLimit = b
 // WithProgress shows a progress bar on w while files are read (the CLI passes stderr when it
 // is a terminal).
 func WithProgress(w io.Writer) Option { return func(db *DB) { db.progress = w } }
+
+// WithStdinFormat sets the format `FROM stdin` reads: csv (the default), tsv or json.
+func WithStdinFormat(format string) Option { return func(db *DB) { db.stdinFormat = format } }
 
 // WithStdin sets what `FROM stdin` and stdin streams read (os.Stdin by default).
 func WithStdin(r io.Reader) Option { return func(db *DB) { db.stdin = r } }
@@ -211,6 +215,7 @@ func (db *DB) plan(q *parser.Query, stats *exec.Stats, analyze bool) (*planner.P
 	return planner.PlanQuery(q, &planner.Context{
 		Catalog: db.catalog, Registry: db.registry, Env: env, Stdin: db.stdin,
 		LateFile: late, OnWait: db.onWait, Analyze: analyze, Progress: db.progress,
+		StdinFormat: db.stdinFormat,
 	})
 }
 

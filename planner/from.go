@@ -112,3 +112,40 @@ func keys(m map[string]string) []string {
 	}
 	return out
 }
+
+// planStdin plans `FROM stdin`: CSV with a header (or the StdinFormat), its columns' types
+// inferred from the first lines.
+func planStdin(ref *parser.ColumnRef, alias string, pc *Context, p *Plan) (*relation, error) {
+	if pc.Stdin == nil {
+		return nil, errAt(ref.Pos, ErrInvalid, "no standard input to read")
+	}
+	format := pc.StdinFormat
+	if format == "" {
+		format = "csv"
+	}
+	st := &Stream{Name: "stdin", Options: map[string]string{"connector": "stdin",
+		"format": format}}
+	fo, err := fileOptions(st)
+	if err != nil {
+		return nil, errAt(ref.Pos, ErrInvalid, "stdin: %v", err)
+	}
+	schema, replay, err := connector.InferReader("stdin", pc.Stdin, fo)
+	if err != nil {
+		return nil, errAt(ref.Pos, ErrInvalid, "stdin: %v", err)
+	}
+	for _, f := range schema.Fields() {
+		st.Columns = append(st.Columns, Column{Name: f.Name, Type: f.Type})
+	}
+	// The sampled lines are read again, then the rest of the input.
+	inner := *pc
+	inner.Stdin = replay
+	if alias == "" {
+		alias = "stdin"
+	}
+	rel, err := scanStream(st, alias, ref.Pos, &inner, p)
+	if err != nil {
+		return nil, err
+	}
+	rel.node.Details = append(rel.node.Details, "schema inferred: "+describeColumns(st))
+	return rel, nil
+}

@@ -20,6 +20,8 @@ type Context struct {
 	Registry *functions.Registry
 	Env      *exec.Env
 	Stdin    io.Reader // what FROM stdin reads
+	// StdinFormat is the format of FROM stdin: csv (the default), tsv or json.
+	StdinFormat string
 	// LateFile, when set, receives the events the query drops as late, as CSV.
 	LateFile string
 	// Progress, when set, shows a progress bar of the files read (the CLI sets it when stderr
@@ -291,6 +293,9 @@ func planStreamRef(ref *parser.ColumnRef, alias string, pc *Context, p *Plan) (*
 			didYouMean(ref.String(), pc.Catalog.Names()))
 	}
 	st, ok := pc.Catalog.Lookup(ref.Parts[0])
+	if !ok && ref.Parts[0].Matches("stdin") {
+		return planStdin(ref, alias, pc, p)
+	}
 	if !ok {
 		return nil, errAt(ref.Pos, ErrUnknownStream, "unknown stream %q%s", ref.String(),
 			didYouMean(ref.String(), pc.Catalog.Names()))

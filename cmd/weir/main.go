@@ -46,6 +46,8 @@ flags:
   --output FILE   write results to FILE, in the format of its extension (.csv, .tsv,
                   .json, .md, .parquet, .arrow) unless --format says
   --late FILE     write the events queries drop as late to FILE (CSV)
+  --memory-limit N   stop a query whose state passes N (e.g. 256MB)
+  --input-format F   the format FROM stdin reads: csv (default), tsv or json
   --version       print the version
   --help          print this help
 
@@ -81,6 +83,7 @@ func main() {
 // options are the command line's flags.
 type options struct {
 	command, file, format, output, late string
+	memoryLimit, inputFormat, bench     string
 	version, help                       bool
 }
 
@@ -94,6 +97,9 @@ func parseFlags(args []string) (*options, []string, error) {
 	fs.StringVar(&o.output, "output", "", "")
 	fs.StringVar(&o.output, "o", "", "")
 	fs.StringVar(&o.late, "late", "", "")
+	fs.StringVar(&o.memoryLimit, "memory-limit", "", "")
+	fs.StringVar(&o.inputFormat, "input-format", "", "")
+	fs.StringVar(&o.bench, "bench", "", "")
 	fs.BoolVar(&o.version, "version", false, "")
 	fs.BoolVar(&o.help, "help", false, "")
 	fs.BoolVar(&o.help, "h", false, "")
@@ -154,7 +160,22 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
 
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	db, err := weir.Open(weir.WithStdin(dataInput(ctx, stdin, o, shell)))
+	dbOpts := []weir.Option{weir.WithStdin(dataInput(ctx, stdin, o, shell)),
+		weir.WithStdinFormat(o.inputFormat)}
+	if o.memoryLimit != "" {
+		n, err := weir.ParseBytes(o.memoryLimit)
+		if err != nil {
+			fmt.Fprintf(stderr, "weir: --memory-limit: %v\n", err)
+			return exitUsage
+		}
+		dbOpts = append(dbOpts, weir.WithMemoryLimit(n))
+	}
+	if !shell {
+		if w := connector.TerminalProgress(); w != nil {
+			dbOpts = append(dbOpts, weir.WithProgress(w))
+		}
+	}
+	db, err := weir.Open(dbOpts...)
 	if err != nil {
 		fmt.Fprintf(stderr, "weir: %v\n", err)
 		return exitError
