@@ -171,3 +171,36 @@ func TestAppendRowErrorsNameTheColumn(t *testing.T) {
 	_, err = db.Appender("nope")
 	require.Error(t, err)
 }
+
+// TestCancelNexmark cancels a running query over the unbounded Nexmark stream: it returns
+// promptly and the checked allocator shows nothing leaked.
+func TestCancelNexmark(t *testing.T) {
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	db, err := Open(WithAllocator(mem))
+	require.NoError(t, err)
+	defer db.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	rows, err := db.Query(ctx, `SELECT auction, count(*) FROM nexmark.bid
+		GROUP BY auction, TUMBLE(dateTime, 10s)`)
+	require.NoError(t, err)
+	require.True(t, rows.Next(), "windows fire as the generator runs")
+
+	done := make(chan struct{})
+	go func() {
+		for rows.Next() {
+		}
+		close(done)
+	}()
+	time.Sleep(100 * time.Millisecond)
+	start := time.Now()
+	cancel()
+	select {
+	case <-done:
+	case <-time.After(2 * time.Second):
+		t.Fatal("the query did not return within 2 s of its cancellation")
+	}
+	t.Logf("cancellation latency: %s", time.Since(start))
+	require.ErrorIs(t, rows.Err(), context.Canceled)
+	require.NoError(t, rows.Close())
+	mem.AssertSize(t, 0)
+}
