@@ -159,6 +159,8 @@ func (a *Analytic) compute(fi int, fn *AnalyticFn, b arrow.RecordBatch) (arrow.A
 	for i := 0; i < n; i++ {
 		if len(args) > 0 {
 			vals[i], valid[i] = numberAt(args[0], i)
+		} else {
+			valid[i] = true // count(*): every row counts
 		}
 	}
 	out := make([]float64, n)
