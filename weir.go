@@ -195,6 +195,8 @@ func (db *DB) Run(ctx context.Context, st *parser.Statement) (*Rows, error) {
 		return nil, db.set(st.Set)
 	case st.Query != nil:
 		return db.query(ctx, st.Query)
+	case st.Insert != nil:
+		return nil, db.insert(ctx, st.Insert)
 	case st.Explain != nil:
 		return db.explain(ctx, st.Explain)
 	case st.Show != nil:

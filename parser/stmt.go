@@ -14,6 +14,7 @@ type Statement struct {
 	Set          *Set          `parser:"| @@"`
 	Show         *Show         `parser:"| @@"`
 	Describe     *Describe     `parser:"| @@"`
+	Insert       *Insert       `parser:"| @@"`
 	Query        *Query        `parser:"| @@"`
 	EndPos       Pos
 }
@@ -130,4 +131,11 @@ type Show struct {
 type Describe struct {
 	Pos  Pos
 	Name QualifiedName `parser:"( 'DESCRIBE' | 'DESC' ) @@"`
+}
+
+// Insert is `INSERT INTO stream query`: the query's rows written to the stream's sink.
+type Insert struct {
+	Pos    Pos
+	Target QualifiedName `parser:"'INSERT' 'INTO' @@"`
+	Query  *Query        `parser:"@@"`
 }
