@@ -229,6 +229,10 @@ func convertError(err error) error {
 		msg = fmt.Sprintf("integer %s is out of range for BIGINT", nerr.Num)
 	case errors.As(err, &nerr):
 		msg = fmt.Sprintf("expected an integer, found %q", nerr.Num)
+	case errors.As(err, &uerr) && joinWords[strings.ToUpper(uerr.Unexpected.Value)]:
+		msg = "unsupported: JOIN (weir reads one stream per SELECT; UNION ALL combines streams)"
+	case errors.As(err, &uerr) && strings.EqualFold(uerr.Unexpected.Value, "OFFSET"):
+		msg = "OFFSET needs a LIMIT before it"
 	case errors.As(err, &uerr) && uerr.Unexpected.EOF():
 		msg = strings.Replace(msg, `token "<EOF>"`, "end of input", 1)
 	case errors.As(err, &uerr) && uerr.Unexpected.Type == tokKeyword &&
@@ -239,3 +243,7 @@ func convertError(err error) error {
 	}
 	return &Error{Pos: pos, Msg: msg}
 }
+
+// joinWords start a join after a FROM item.
+var joinWords = map[string]bool{"JOIN": true, "INNER": true, "LEFT": true, "RIGHT": true,
+	"FULL": true, "CROSS": true, "NATURAL": true}
