@@ -74,7 +74,17 @@ func (n *Node) write(b *strings.Builder, depth int) {
 	pad := strings.Repeat("  ", depth)
 	b.WriteString(pad + n.Name)
 	if n.Rows != nil {
-		fmt.Fprintf(b, " (rows out: %d)", n.Rows.Load())
+		in, counted := int64(0), false
+		for _, c := range n.Children {
+			if c.Rows != nil {
+				in, counted = in+c.Rows.Load(), true
+			}
+		}
+		if counted {
+			fmt.Fprintf(b, " (rows in: %d, out: %d)", in, n.Rows.Load())
+		} else {
+			fmt.Fprintf(b, " (rows out: %d)", n.Rows.Load())
+		}
 	}
 	b.WriteString("\n")
 	for _, d := range n.Details {
