@@ -3,6 +3,8 @@ package weir
 import (
 	"context"
 	"errors"
+	"log/slog"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -203,4 +205,24 @@ func TestCancelNexmark(t *testing.T) {
 	require.ErrorIs(t, rows.Err(), context.Canceled)
 	require.NoError(t, rows.Close())
 	mem.AssertSize(t, 0)
+}
+
+// TestLogger checks that operational messages go to the caller's logger, and that weir is
+// silent without one.
+func TestLogger(t *testing.T) {
+	var buf strings.Builder
+	db, err := Open(WithLogger(slog.New(slog.NewTextHandler(&buf, nil))))
+	require.NoError(t, err)
+	defer db.Close()
+	ctx := context.Background()
+	require.NoError(t, db.Exec(ctx, `CREATE STREAM r (time BIGINT) WITH (connector = 'file',
+		path = 'examples/requests.csv')`))
+	rows, err := db.Query(ctx, `SELECT count(*) FROM r`)
+	require.NoError(t, err)
+	for rows.Next() {
+	}
+	require.NoError(t, rows.Close())
+	require.Contains(t, buf.String(), "query started")
+	require.Contains(t, buf.String(), "query ended")
+	require.Contains(t, buf.String(), "events=518")
 }

@@ -234,7 +234,8 @@ func (db *DB) start(ctx context.Context, q *parser.Query, analyze bool) (*Rows, 
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	r := &Rows{ctx: ctx, cancel: cancel, root: p.Root, sources: p.Sources, stats: stats,
-		closers: p.Closers, plan: p}
+		closers: p.Closers, plan: p, logger: db.logger, sql: q.String()}
+	db.logger.Info("query started", "sql", r.sql)
 	if err := p.Root.Open(ctx); err != nil {
 		r.Close()
 		return nil, err
@@ -403,6 +404,8 @@ type Rows struct {
 	sources []connector.Source
 	closers []io.Closer
 	plan    *planner.Plan
+	logger  *slog.Logger
+	sql     string
 	stats   *exec.Stats
 	batch   arrow.RecordBatch
 	err     error
@@ -476,6 +479,12 @@ func (r *Rows) Close() error {
 		if cerr := c.Close(); err == nil {
 			err = cerr
 		}
+	}
+	if r.logger != nil {
+		s := r.Stats()
+		r.logger.Info("query ended", "sql", r.sql, "events", s.EventsRead,
+			"late_dropped", s.LateDropped, "skipped", s.EventsSkipped,
+			"windows_fired", s.WindowsFired, "rows", s.RowsEmitted, "err", r.err)
 	}
 	return err
 }
