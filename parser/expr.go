@@ -81,6 +81,16 @@ func (p *exprParser) expect(op string) (*lexer.Token, error) {
 	return p.next(), nil
 }
 
+// expectSeq consumes each of the given tokens in turn.
+func (p *exprParser) expectSeq(tokens ...string) error {
+	for _, t := range tokens {
+		if _, err := p.expect(t); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 func (p *exprParser) enter(pos Pos) error {
 	p.depth++
 	if p.depth > maxDepth {
@@ -725,13 +735,7 @@ func (p *exprParser) callSuffixes(c *Call) error {
 	if isWord(p.peek(), "WITHIN") && isKeyword(p.peek2(), "GROUP") {
 		p.next()
 		p.next()
-		if _, err := p.expect("("); err != nil {
-			return err
-		}
-		if _, err := p.expect("ORDER"); err != nil {
-			return err
-		}
-		if _, err := p.expect("BY"); err != nil {
+		if err := p.expectSeq("(", "ORDER", "BY"); err != nil {
 			return err
 		}
 		items, err := p.orderItems()
@@ -745,10 +749,7 @@ func (p *exprParser) callSuffixes(c *Call) error {
 	}
 	if isKeyword(p.peek(), "FILTER") {
 		p.next()
-		if _, err := p.expect("("); err != nil {
-			return err
-		}
-		if _, err := p.expect("WHERE"); err != nil {
+		if err := p.expectSeq("(", "WHERE"); err != nil {
 			return err
 		}
 		f, err := p.expr()

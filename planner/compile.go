@@ -170,15 +170,11 @@ func (s *scope) unary(e *parser.Unary) (exec.Expr, error) {
 }
 
 func (s *scope) binary(e *parser.Binary) (exec.Expr, error) {
-	l, err := s.compile(e.L)
+	xs, err := s.compileAll(e.L, e.R)
 	if err != nil {
 		return nil, err
 	}
-	r, err := s.compile(e.R)
-	if err != nil {
-		return nil, err
-	}
-	l, r = coerceLiterals(l, r)
+	l, r := coerceLiterals(xs[0], xs[1])
 	return binaryOf(e.Pos, e.Op, l, r, e.String())
 }
 
@@ -244,19 +240,25 @@ func unwrapMsg(err error) string {
 	return msg
 }
 
+// compileAll compiles each expression in turn.
+func (s *scope) compileAll(es ...parser.Expr) ([]exec.Expr, error) {
+	out := make([]exec.Expr, len(es))
+	for i, e := range es {
+		x, err := s.compile(e)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = x
+	}
+	return out, nil
+}
+
 func (s *scope) between(e *parser.Between) (exec.Expr, error) {
-	x, err := s.compile(e.X)
+	xs, err := s.compileAll(e.X, e.Lo, e.Hi)
 	if err != nil {
 		return nil, err
 	}
-	lo, err := s.compile(e.Lo)
-	if err != nil {
-		return nil, err
-	}
-	hi, err := s.compile(e.Hi)
-	if err != nil {
-		return nil, err
-	}
+	x, lo, hi := xs[0], xs[1], xs[2]
 	x1, lo := coerceLiterals(x, lo)
 	x2, hi := coerceLiterals(x, hi)
 	ge, err := binaryOf(e.Pos, ">=", x1, lo, e.String())
@@ -467,14 +469,11 @@ func commonType(xs []exec.Expr, pos []parser.Pos) (arrow.DataType, error) {
 }
 
 func (s *scope) like(e *parser.Like) (exec.Expr, error) {
-	x, err := s.compile(e.X)
+	xs, err := s.compileAll(e.X, e.Pattern)
 	if err != nil {
 		return nil, err
 	}
-	p, err := s.compile(e.Pattern)
-	if err != nil {
-		return nil, err
-	}
+	x, p := xs[0], xs[1]
 	for _, v := range []exec.Expr{x, p} {
 		if id := v.Type().ID(); id != arrow.STRING && id != arrow.NULL {
 			return nil, errAt(e.Pos, ErrTypeMismatch, "LIKE expects VARCHAR operands, got %s",
@@ -491,15 +490,11 @@ func (s *scope) like(e *parser.Like) (exec.Expr, error) {
 }
 
 func (s *scope) isDistinct(e *parser.IsDistinct) (exec.Expr, error) {
-	l, err := s.compile(e.L)
+	xs, err := s.compileAll(e.L, e.R)
 	if err != nil {
 		return nil, err
 	}
-	r, err := s.compile(e.R)
-	if err != nil {
-		return nil, err
-	}
-	l, r = coerceLiterals(l, r)
+	l, r := coerceLiterals(xs[0], xs[1])
 	if err := functions.CompareType(l.Type(), r.Type()); err != nil {
 		return nil, errAt(e.Pos, ErrTypeMismatch, "cannot compare %s and %s",
 			functions.TypeName(l.Type()), functions.TypeName(r.Type()))
