@@ -1,17 +1,18 @@
 package connector
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"math"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -257,12 +258,15 @@ func (s *textSource) Next(ctx context.Context) (arrow.RecordBatch, error) {
 		}
 		s.lines.raw = s.lines.raw[:0]
 		line, problem, err := s.format.row(s)
+		if err == errLineTooLong {
+			line, problem, err = s.lines.line, lineTooLong(), nil
+		}
 		if err == io.EOF {
 			s.eof = true
 			break
 		}
 		if err != nil {
-			s.err = fmt.Errorf("%s: %w", s.name, err)
+			s.err = s.readError(err)
 			if ctx.Err() != nil {
 				s.err = ctx.Err()
 			}
@@ -274,7 +278,7 @@ func (s *textSource) Next(ctx context.Context) (arrow.RecordBatch, error) {
 				s.err = &RowError{w}
 				break
 			}
-			if s.dead != nil {
+			if s.dead != nil && len(s.lines.raw) > 0 { // a line too long is not kept
 				if err := s.dead.write(s.lines.raw); err != nil {
 					s.err = err
 					break
@@ -284,6 +288,9 @@ func (s *textSource) Next(ctx context.Context) (arrow.RecordBatch, error) {
 		} else {
 			s.appendRow()
 			rows++
+			if s.full() {
+				break
+			}
 		}
 		if rows > 0 && s.lines.paused() {
 			break
@@ -298,6 +305,37 @@ func (s *textSource) Next(ctx context.Context) (arrow.RecordBatch, error) {
 	}
 	s.stats.RowsRead.Add(int64(rows))
 	return s.newBatch(rows), nil
+}
+
+// maxBatchBytes is the most string data a batch holds: a batch ends early once a column's
+// strings pass it, so that rows of megabytes make small batches, and the 32-bit offsets of
+// an Arrow string array cannot overflow (maxRowBytes is smaller than 2GB less this).
+var maxBatchBytes = 64 << 20
+
+// full reports whether a column's strings fill the batch.
+func (s *textSource) full() bool {
+	for i := range s.cols {
+		if sb := s.cols[i].sb; sb != nil && sb.DataLen() >= maxBatchBytes {
+			return true
+		}
+	}
+	return false
+}
+
+// readError describes an error reading the input, at the line after the last one read: a
+// compressed input that is corrupt or ends early says so.
+func (s *textSource) readError(err error) error {
+	kind, _ := compressionOf(s.opts, s.name)
+	var pathErr *fs.PathError
+	at := fmt.Sprintf("%s:%d", s.name, s.lines.line+1)
+	switch {
+	case kind == "" || errors.As(err, &pathErr):
+		return fmt.Errorf("%s: %w", at, err)
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return fmt.Errorf("%s: the %s data ends early (is the file cut short?): %w", at, kind,
+			err)
+	}
+	return fmt.Errorf("%s: corrupt %s data: %w", at, kind, err)
 }
 
 // Close releases the builders and closes the input if the source opened it.
@@ -376,57 +414,6 @@ func (s *textSource) isNull(v []byte) bool {
 	}
 	return false
 }
-
-// lineReader reads lines without their line ends (\n or \r\n) and counts them. A UTF-8 byte
-// order mark at the start of the input is dropped.
-type lineReader struct {
-	br   *bufio.Reader
-	line int64  // the number of the line last returned, from 1
-	long []byte // holds a line longer than the buffer
-	// With keep set, raw gathers the lines returned, each with a line end, from the first
-	// that is not blank; the caller empties it.
-	keep bool
-	raw  []byte
-}
-
-func (r *lineReader) reset(rd io.Reader) {
-	r.br = bufio.NewReaderSize(rd, readBufferSize)
-	r.line = 0
-}
-
-// next returns the next line, valid until the following call, or io.EOF after the last one.
-// A last line without a line end counts.
-func (r *lineReader) next() ([]byte, error) {
-	b, err := r.br.ReadSlice('\n')
-	if err == bufio.ErrBufferFull {
-		r.long = append(r.long[:0], b...)
-		for err == bufio.ErrBufferFull {
-			b, err = r.br.ReadSlice('\n')
-			r.long = append(r.long, b...)
-		}
-		b = r.long
-	}
-	if err != nil && (err != io.EOF || len(b) == 0) {
-		return nil, err
-	}
-	r.line++
-	if n := len(b); n > 0 && b[n-1] == '\n' {
-		b = b[:n-1]
-		if n > 1 && b[n-2] == '\r' {
-			b = b[:n-2]
-		}
-	}
-	if r.line == 1 {
-		b = bytes.TrimPrefix(b, []byte("\xef\xbb\xbf"))
-	}
-	if r.keep && (len(r.raw) > 0 || len(bytes.TrimSpace(b)) > 0) {
-		r.raw = append(append(r.raw, b...), '\n')
-	}
-	return b, nil
-}
-
-// paused reports whether the next read would have to wait for the input.
-func (r *lineReader) paused() bool { return r.br.Buffered() == 0 }
 
 // kind is how a column's values are parsed and stored.
 type kind uint8
@@ -543,7 +530,7 @@ func (c *column) parseText(text []byte, v *cell) bool {
 	switch c.kind {
 	case kindString:
 		v.s = text
-		return true
+		return utf8.Valid(text)
 	case kindInt:
 		var ok bool
 		v.i, ok = parseInt(trimSpaces(text))
@@ -583,6 +570,62 @@ func (c *column) parseTime(text []byte) (int64, bool) {
 // notA is the message for a value that does not fit the column's type.
 func (c *column) notA(shown []byte) string {
 	return fmt.Sprintf("column %q: %s is not a %s", c.name, showValue(shown), c.typeName())
+}
+
+// problem is the message for text that parseText refused.
+func (c *column) problem(text []byte) string {
+	switch c.kind {
+	case kindString:
+		return badUTF8(c.name, text, showValue(text))
+	case kindInt:
+		if isInteger(trimSpaces(text)) {
+			return c.outOfRange(showValue(text))
+		}
+	case kindFloat:
+		_, err := strconv.ParseFloat(string(trimSpaces(text)), 64)
+		if errors.Is(err, strconv.ErrRange) {
+			return c.outOfRange(showValue(text))
+		}
+	}
+	return c.notA(text)
+}
+
+func (c *column) outOfRange(shown string) string {
+	return fmt.Sprintf("column %q: %s is out of range for a %s", c.name, shown, c.typeName())
+}
+
+// badUTF8 is the message for a VARCHAR value that is not valid UTF-8.
+func badUTF8(column string, text []byte, shown string) string {
+	at := 0
+	for at < len(text) {
+		r, n := utf8.DecodeRune(text[at:])
+		if r == utf8.RuneError && n <= 1 {
+			break
+		}
+		at += n
+	}
+	return fmt.Sprintf("column %q: invalid UTF-8 at byte %d of %s", column, at+1, shown)
+}
+
+// isInteger reports whether b is a decimal integer with an optional sign, of any length.
+func isInteger(b []byte) bool {
+	if len(b) > 0 && (b[0] == '-' || b[0] == '+') {
+		b = b[1:]
+	}
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return len(b) > 0
+}
+
+// plural writes n and a noun, with an s unless n is 1.
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }
 
 // showValue quotes a value for a message, shortened when it is long.
@@ -693,6 +736,7 @@ type csvFormat struct {
 	delim  byte
 	quotes bool
 	header bool
+	width  int   // the fields of the header
 	index  []int // the field of each declared column
 	// The fields of the current record: their contents back to back in rec, the end of each
 	// in ends, whether each was quoted in quoted.
@@ -729,16 +773,20 @@ func (f *csvFormat) begin(s *textSource) error {
 	}
 
 	line, problem, err := f.record(&s.lines)
-	if err == io.EOF {
+	switch err {
+	case io.EOF:
 		return nil // an empty input has no header and no rows
+	case errLineTooLong:
+		return fmt.Errorf("%s:%d: header: %s", s.name, s.lines.line, lineTooLong())
 	}
 	if err != nil {
-		return fmt.Errorf("%s: %w", s.name, err)
+		return s.readError(err)
 	}
 	if problem != "" {
 		return fmt.Errorf("%s:%d: header: %s", s.name, line, problem)
 	}
 	names := headerNames(f.fields())
+	f.width = len(names)
 	for i, c := range s.cols {
 		f.index[i] = -1
 		for j, n := range names {
@@ -763,6 +811,10 @@ func (f *csvFormat) row(s *textSource) (int64, string, error) {
 
 	start := 0
 	n := len(f.ends)
+	if f.header && n != f.width {
+		return line, fmt.Sprintf("the row has %s, the header %d", plural(n, "field"), f.width),
+			nil
+	}
 	for i := range s.cols {
 		c, v := &s.cols[i], &s.cells[i]
 		j := f.index[i]
@@ -780,7 +832,7 @@ func (f *csvFormat) row(s *textSource) (int64, string, error) {
 			continue
 		}
 		if !c.parseText(text, v) {
-			return line, c.notA(text), nil
+			return line, c.problem(text), nil
 		}
 	}
 	return line, "", nil
@@ -799,6 +851,11 @@ func (f *csvFormat) fields() [][]byte {
 
 // record reads the next record, which may span lines when a quoted field holds a line end,
 // into rec, ends and quoted. It returns the record's first line.
+//
+// A record over several lines that turns out malformed (its quote is never closed, or text
+// follows the closing quote) is its first line alone: the lines after it are read again, each
+// as a record of its own line (see lineReader.hold). A stray quote thus costs one row, not
+// the rest of the file, and a quote left open cannot gather more than maxRowBytes.
 func (f *csvFormat) record(lines *lineReader) (int64, string, error) {
 	f.rec, f.ends, f.quoted = f.rec[:0], f.ends[:0], f.quoted[:0]
 	b, err := lines.next()
@@ -806,9 +863,11 @@ func (f *csvFormat) record(lines *lineReader) (int64, string, error) {
 		b, err = lines.next()
 	}
 	if err != nil {
-		return 0, "", err
+		return lines.line, "", err
 	}
 	first := lines.line
+	single := lines.replayed // a line read again is a record of its own
+	spans := false
 
 	for {
 		if !f.quotes || len(b) == 0 || b[0] != '"' {
@@ -816,7 +875,7 @@ func (f *csvFormat) record(lines *lineReader) (int64, string, error) {
 			if i < 0 {
 				f.rec = append(f.rec, b...)
 				f.endField(false)
-				return first, "", nil
+				return first, "", f.done(lines, spans)
 			}
 			f.rec = append(f.rec, b[:i]...)
 			f.endField(false)
@@ -830,15 +889,19 @@ func (f *csvFormat) record(lines *lineReader) (int64, string, error) {
 			if i < 0 {
 				// The quoted field goes on past the end of the line.
 				f.rec = append(f.rec, b...)
+				if problem := f.overLines(lines, single, &spans); problem != "" {
+					return first, problem, nil
+				}
 				f.rec = append(f.rec, '\n')
 				b, err = lines.next()
-				if err == io.EOF {
+				switch err {
+				case nil:
+					continue
+				case io.EOF, errLineTooLong:
+					lines.unread()
 					return first, "unterminated quoted field", nil
 				}
-				if err != nil {
-					return first, "", err
-				}
-				continue
+				return first, "", err
 			}
 			f.rec = append(f.rec, b[:i]...)
 			b = b[i+1:]
@@ -851,13 +914,41 @@ func (f *csvFormat) record(lines *lineReader) (int64, string, error) {
 		}
 		f.endField(true)
 		if len(b) == 0 {
-			return first, "", nil
+			return first, "", f.done(lines, spans)
 		}
 		if b[0] != f.delim {
+			if spans {
+				lines.unread()
+			}
 			return first, fmt.Sprintf("field %d: text after the closing quote", len(f.ends)), nil
 		}
 		b = b[1:]
 	}
+}
+
+// overLines checks that the quoted field being read may go on to the next line, and says
+// why not when it may not: the record is a line read again, or it has grown too long.
+func (f *csvFormat) overLines(lines *lineReader, single bool, spans *bool) string {
+	switch {
+	case single:
+		return "unterminated quoted field"
+	case len(f.rec) > maxRowBytes:
+		lines.unread()
+		return fmt.Sprintf("unterminated quoted field (no closing quote within %s)",
+			formatSize(int64(maxRowBytes)))
+	case !*spans:
+		lines.hold()
+		*spans = true
+	}
+	return ""
+}
+
+// done ends a well-formed record, dropping the lines kept while it was read.
+func (f *csvFormat) done(lines *lineReader, spans bool) error {
+	if spans {
+		lines.release()
+	}
+	return nil
 }
 
 func (f *csvFormat) endField(quoted bool) {

@@ -153,7 +153,9 @@ func (in *inference) csv(opts FileOptions, format string) error {
 		if err == io.EOF {
 			return nil
 		}
-		if err != nil {
+		if err == errLineTooLong {
+			problem = lineTooLong()
+		} else if err != nil {
 			return fmt.Errorf("%s: %w", in.name, err)
 		}
 		if problem != "" {
@@ -169,11 +171,14 @@ func (in *inference) csv(opts FileOptions, format string) error {
 		if err == io.EOF {
 			return nil
 		}
+		if err == errLineTooLong {
+			continue // skipped by the source too
+		}
 		if err != nil {
 			return fmt.Errorf("%s: %w", in.name, err)
 		}
-		if problem != "" {
-			continue
+		if problem != "" || f.header && len(f.ends) != len(in.cols) {
+			continue // malformed: the source skips it
 		}
 		in.rows++
 		start := 0
@@ -182,9 +187,6 @@ func (in *inference) csv(opts FileOptions, format string) error {
 			quoted := f.quoted[j]
 			start = end
 			if j >= len(in.cols) {
-				if f.header {
-					break // fields past the header's are ignored, as the sources do
-				}
 				in.cols = append(in.cols, &guess{name: fmt.Sprintf("column%d", j+1)})
 			}
 			if len(text) == 0 && !quoted || in.isNull(text) {
@@ -219,6 +221,9 @@ func (in *inference) json() error {
 		line, err := nextObjectLine(&in.lines)
 		if err == io.EOF {
 			return nil
+		}
+		if err == errLineTooLong {
+			continue // skipped by the source too
 		}
 		if err != nil {
 			return fmt.Errorf("%s: %w", in.name, err)

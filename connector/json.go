@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"math"
+	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
 )
@@ -45,10 +46,11 @@ func (v *jsonValue) shown() string {
 	if len(raw) > maxShownValue {
 		raw, cut = raw[:maxShownValue], "..."
 	}
+	shown := strings.ToValidUTF8(string(raw), "\uFFFD")
 	if v.kind == '"' {
-		return `"` + string(raw) + cut + `"`
+		return `"` + shown + cut + `"`
 	}
-	return string(raw) + cut
+	return shown + cut
 }
 
 // jsonFormat reads JSON lines into the declared columns.
@@ -161,18 +163,26 @@ func (f *jsonFormat) convert(s *textSource, c *column, jv *jsonValue, v *cell) s
 	ok := false
 	switch c.kind {
 	case kindString:
-		v.s, ok = jv.raw, true
+		v.s = jv.raw
 		if jv.kind == '"' {
 			v.s = text
 		}
+		if !utf8.Valid(v.s) {
+			return badUTF8(c.name, v.s, showValue(jv.raw))
+		}
+		return ""
 	case kindInt:
 		if jv.kind == '0' && !jv.frac {
-			v.i, ok = parseInt(jv.raw)
+			if v.i, ok = parseInt(jv.raw); !ok {
+				return c.outOfRange(jv.shown())
+			}
 		}
 	case kindFloat:
 		switch jv.kind {
 		case '0':
-			v.f, ok = parseFloat(jv.raw)
+			if v.f, ok = parseFloat(jv.raw); !ok {
+				return c.outOfRange(jv.shown())
+			}
 		case '"':
 			v.f, ok = parseFloat(text)
 			ok = ok && (math.IsNaN(v.f) || math.IsInf(v.f, 0))

@@ -83,7 +83,7 @@ func TestJSONSource(t *testing.T) {
 			`F:4: the line is not a JSON object`,
 			`F:5: column "n": 1.5 is not a BIGINT`,
 			`F:6: column "n": "2" is not a BIGINT`,
-			`F:7: column "n": 9223372036854775808 is not a BIGINT`,
+			`F:7: column "n": 9223372036854775808 is out of range for a BIGINT`,
 			`F:8: column "t": 17 is not a TIMESTAMP`,
 			`F:9: column "t": "yesterday" is not a TIMESTAMP`,
 			`F:10: column "b": "true" is not a BOOLEAN`,

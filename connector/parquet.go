@@ -90,15 +90,40 @@ func (s *binarySource) Open(ctx context.Context) error {
 	s.f = f
 	// The wrapper hides f's Close from the readers, which would close it.
 	in := &countingFile{f: f, count: s.count}
-	if s.format == "parquet" {
-		s.rd, err = openParquet(ctx, in, s.opts.BatchSize, s.mem)
-	} else {
-		s.rd, err = openArrow(in, s.mem)
-	}
+	rd, err := openBinary(ctx, s.format, in, s.opts.BatchSize, s.mem)
 	if err != nil {
 		return fmt.Errorf("%s: %w", s.path, err)
 	}
+	s.rd = rd
 	return s.mapColumns()
+}
+
+// openBinary opens a Parquet or Arrow file. The readers may panic on a damaged file: that is
+// an error here.
+func openBinary(ctx context.Context, format string, in readAtSeeker, batch int,
+	mem memory.Allocator) (rd binaryReader, err error) {
+	defer recoverCorrupt(format, &err)
+	if format == "parquet" {
+		pr, err := openParquet(ctx, in, batch, mem)
+		if err != nil {
+			return nil, err
+		}
+		return pr, nil
+	}
+	return openArrow(in, mem)
+}
+
+// recoverCorrupt turns a panic of a Parquet or Arrow reader into an error in *err.
+func recoverCorrupt(format string, err *error) {
+	if r := recover(); r != nil {
+		*err = fmt.Errorf("corrupt %s file: %v", format, r)
+	}
+}
+
+// read returns the next batch of the reader, or an error where it panics on a damaged file.
+func (s *binarySource) read() (b arrow.RecordBatch, err error) {
+	defer recoverCorrupt(s.format, &err)
+	return s.rd.next()
 }
 
 // mapColumns finds each declared column in the file and checks that its type casts to the
@@ -135,9 +160,12 @@ func (s *binarySource) Next(ctx context.Context) (arrow.RecordBatch, error) {
 		return nil, errors.New("source not open")
 	}
 	for {
-		b, err := s.rd.next()
-		if err != nil {
+		b, err := s.read()
+		if err == io.EOF {
 			return nil, err
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", s.path, err)
 		}
 		if b.NumRows() == 0 {
 			b.Release()
@@ -354,12 +382,7 @@ func inferBinarySchema(path, format string) (*arrow.Schema, error) {
 	}
 	defer f.Close()
 	in := &countingFile{f: f}
-	var rd binaryReader
-	if format == "parquet" {
-		rd, err = openParquet(context.Background(), in, 0, memory.DefaultAllocator)
-	} else {
-		rd, err = openArrow(in, memory.DefaultAllocator)
-	}
+	rd, err := openBinary(context.Background(), format, in, 0, memory.DefaultAllocator)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}

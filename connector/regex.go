@@ -103,7 +103,7 @@ func (f *regexFormat) row(s *textSource) (int64, string, error) {
 			continue
 		}
 		if !c.parseText(line[start:end], v) {
-			return n, c.notA(line[start:end]), nil
+			return n, c.problem(line[start:end]), nil
 		}
 	}
 	return n, "", nil
@@ -126,6 +126,9 @@ func (in *inference) regex(pattern string) error {
 		line, err := nextObjectLine(&in.lines)
 		if err == io.EOF {
 			return nil
+		}
+		if err == errLineTooLong {
+			continue // skipped by the source too
 		}
 		if err != nil {
 			return fmt.Errorf("%s: %w", in.name, err)
