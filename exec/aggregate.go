@@ -2,10 +2,11 @@ package exec
 
 import (
 	"context"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
+	"math"
+	"slices"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -55,6 +56,13 @@ type LateSink func(b arrow.RecordBatch, rows []int) error
 // Its output is the op column when Changelog is set, then the key columns, then window_start
 // and window_end when there is a window, then one column per aggregate. Rows of one emission
 // are ordered by window_start, then keys.
+//
+// A batch is folded in three steps, each a loop over the batch: the group key of every row
+// becomes a small key id (keyIndex), every row gets the slot of its key and window (from the
+// key's last slot, else a hash table keyed by window start, end and key id), and each
+// aggregate folds the batch with one Update call. HOP windows are computed from panes when
+// only final rows are emitted (see consumePanes): each event updates one pane, and a window
+// merges its panes when it fires.
 type HashAggregate struct {
 	Input     Operator
 	Env       *Env
@@ -71,8 +79,11 @@ type HashAggregate struct {
 	Late      LateSink
 	Out       *arrow.Schema
 
-	groups   map[string]uint32   // windowed groups: key and window bytes to slot
-	sessions map[string][]uint32 // session windows: key bytes to the key's sessions
+	keyIdx   *keyIndex
+	groups   wordTable   // windowed groups: window start, key id (and end) to slot
+	groupW   int         // words of a group's key: 3 under CUMULATE, else 2 (end follows)
+	last     []lastGroup // per key id: the group it found last
+	sessions [][]uint32  // session windows: per key id, the key's open sessions
 	slot     slotTable
 	keyCols  []*keyColumn
 	states   []functions.AggState
@@ -85,19 +96,41 @@ type HashAggregate struct {
 	rowWM    int64 // the watermark as it stood when the row being assigned arrived
 	done     bool
 	emitted  bool
-	keyBytes int
+	panes    bool  // HOP from panes
+	noPanes  bool  // tests: HOP window by window even where panes would do
+	paneSize int64 // the panes' length: the greatest common divisor of size and slide
 
 	rowSlots [][]uint32
+	rowKeys  []uint32
 	aggSlots []uint32
-	keyBuf   []byte
+	keyArrs  []arrow.Array   // the group keys over the current batch
+	args     [][]arrow.Array // each aggregate's arguments over the current batch
+	preds    []*array.Boolean
 	wins     [][2]int64
+	starts   []int64
+	hits     []uint32
 	dropped  []int
+	skipped  int64
 	pending  []arrow.RecordBatch
 }
 
-// slotTable holds the per-slot bookkeeping of the groups, column by column.
+// lastGroup is the group a key found last: most events of a key fall in its latest window.
+// Its start tells the window (or pane), except under CUMULATE, which does not use it.
+type lastGroup struct {
+	start int64
+	slot  uint32 // trashSlot when none
+}
+
+// noKey is the key id of a slot without a group key (the trash slot, the row of an empty
+// input).
+const noKey = math.MaxUint32
+
+// slotTable holds the per-slot bookkeeping of the groups, column by column. last is kept
+// for sessions only, shStart and shEnd for changelogs only.
 type slotTable struct {
-	key        []string
+	sessions   bool
+	changelog  bool
+	keyID      []uint32
 	start, end []int64
 	last       []int64 // a session's last event
 	gen        []uint32
@@ -105,25 +138,43 @@ type slotTable struct {
 	emitted    []bool
 	isDirty    []bool
 	live       []bool
+	pane       []bool  // a HOP pane: never emitted, merged into its windows
+	timed      []bool  // a fire timer of the current gen is scheduled
 	shStart    []int64 // the bounds of the last emitted row
 	shEnd      []int64
 	free       []uint32
 }
 
+func (t *slotTable) len() int { return len(t.keyID) }
+
 func (t *slotTable) grow() uint32 {
-	s := uint32(len(t.key))
-	t.key = append(t.key, "")
+	s := uint32(len(t.keyID))
+	t.keyID = append(t.keyID, noKey)
 	t.start = append(t.start, 0)
 	t.end = append(t.end, 0)
-	t.last = append(t.last, 0)
+	if t.sessions {
+		t.last = append(t.last, 0)
+	}
 	t.gen = append(t.gen, 0)
 	t.fired = append(t.fired, false)
 	t.emitted = append(t.emitted, false)
 	t.isDirty = append(t.isDirty, false)
 	t.live = append(t.live, false)
-	t.shStart = append(t.shStart, 0)
-	t.shEnd = append(t.shEnd, 0)
+	t.pane = append(t.pane, false)
+	t.timed = append(t.timed, false)
+	if t.changelog {
+		t.shStart = append(t.shStart, 0)
+		t.shEnd = append(t.shEnd, 0)
+	}
 	return s
+}
+
+// bytes is the memory of the bookkeeping.
+func (t *slotTable) bytes() int {
+	n := cap(t.keyID)*4 + (cap(t.start)+cap(t.end)+cap(t.last))*8 + cap(t.gen)*4 +
+		(cap(t.shStart)+cap(t.shEnd))*8 + cap(t.free)*4
+	return n + cap(t.fired) + cap(t.emitted) + cap(t.isDirty) + cap(t.live) + cap(t.pane) +
+		cap(t.timed)
 }
 
 var _ Operator = (*HashAggregate)(nil)
@@ -131,22 +182,37 @@ var _ Operator = (*HashAggregate)(nil)
 func (h *HashAggregate) Schema() *arrow.Schema { return h.Out }
 
 func (h *HashAggregate) Open(ctx context.Context) error {
-	h.groups = map[string]uint32{}
-	h.sessions = map[string][]uint32{}
 	h.parent = map[uint32]uint32{}
 	h.keyCols = make([]*keyColumn, len(h.Keys))
+	types := make([]arrow.DataType, len(h.Keys))
 	for i, k := range h.Keys {
 		kc, err := newKeyColumn(k.Type())
 		if err != nil {
 			return err
 		}
 		h.keyCols[i] = kc
+		types[i] = k.Type()
 	}
+	h.keyIdx = newKeyIndex(types)
+	h.groupW = 2
+	if h.Window.Kind == Cumulate {
+		h.groupW = 3
+	}
+	h.groups = newWordTable(h.groupW)
+	h.slot.sessions = h.Window.Kind == Session
+	h.slot.changelog = h.Changelog
 	h.states = h.newStates()
 	if h.Changelog {
 		h.shadow = h.newStates()
 	}
-	if k := h.Window.MaxWindowsPerEvent(); len(h.rowSlots) < k {
+	w := h.Window
+	h.panes = !h.noPanes && w.Kind == Hop && w.Size > w.Slide && h.Lateness == 0 &&
+		h.Emit == EmitFinal && !h.Changelog
+	k := w.MaxWindowsPerEvent()
+	if h.panes {
+		h.paneSize, k = gcd(w.Size, w.Slide), 1
+	}
+	if len(h.rowSlots) < k {
 		h.rowSlots = make([][]uint32, k)
 	}
 	h.alloc() // the trash slot
@@ -154,6 +220,13 @@ func (h *HashAggregate) Open(ctx context.Context) error {
 		h.nextTick = nextTick(h.now(), h.Every)
 	}
 	return h.Input.Open(ctx)
+}
+
+func gcd(a, b int64) int64 {
+	for b != 0 {
+		a, b = b, a%b
+	}
+	return a
 }
 
 func (h *HashAggregate) newStates() []functions.AggState {
@@ -232,38 +305,34 @@ func (h *HashAggregate) consume(b arrow.RecordBatch) error {
 	if n == 0 {
 		return nil
 	}
-	keys, err := evalAll(h.Env.Mem, b, h.Keys)
+	keys, err := evalInto(h.keyArrs, h.Env.Mem, b, h.Keys)
+	h.keyArrs = keys
 	if err != nil {
 		return err
 	}
-	defer releaseAll(keys)
+	defer releaseInto(keys)
 	for j := range h.rowSlots {
-		if cap(h.rowSlots[j]) < n {
-			h.rowSlots[j] = make([]uint32, n)
-		}
-		h.rowSlots[j] = h.rowSlots[j][:n]
+		h.rowSlots[j] = slices.Grow(h.rowSlots[j][:0], n)[:n]
 	}
+	h.rowKeys = slices.Grow(h.rowKeys[:0], n)[:n]
 	h.dropped = h.dropped[:0]
-	used, err := h.assign(b, keys)
-	if err != nil {
+	h.newKeys(keys)
+	defer h.sweepKeys()
+	if err := h.evalArgs(b); err != nil {
 		return err
 	}
-	if len(h.parent) > 0 {
-		h.resolveMerges(used)
+	defer h.releaseArgs()
+	if h.panes {
+		err = h.consumePanes(b, keys)
+	} else {
+		err = h.consumeWindows(b, keys)
 	}
-	for _, s := range h.states {
-		s.Grow(len(h.slot.key))
+	if h.skipped > 0 {
+		h.Env.Stats.EventsSkipped.Add(h.skipped)
+		h.skipped = 0
 	}
-	for _, s := range h.shadow {
-		s.Grow(len(h.slot.key))
-	}
-	for i, a := range h.Aggs {
-		if err := h.update(b, i, a, used); err != nil {
-			return err
-		}
-	}
-	for _, s := range h.states {
-		s.Reset(trashSlot)
+	if err != nil {
+		return err
 	}
 	if len(h.dropped) > 0 && h.Late != nil {
 		if err := h.Late(b, h.dropped); err != nil {
@@ -273,39 +342,115 @@ func (h *HashAggregate) consume(b arrow.RecordBatch) error {
 	return h.account()
 }
 
+// newKeys finds the key id of every row of the batch, and keeps the key values of the ids
+// it makes.
+func (h *HashAggregate) newKeys(keys []arrow.Array) {
+	h.keyIdx.lookup(keys, h.rowKeys)
+	k := h.keyIdx.ids()
+	if len(h.last) < k {
+		h.last = append(h.last, make([]lastGroup, k-len(h.last))...)
+		if h.Window.Kind == Session {
+			h.sessions = append(h.sessions, make([][]uint32, k-len(h.sessions))...)
+		}
+		for _, kc := range h.keyCols {
+			kc.grow(k)
+		}
+	}
+	for j, id := range h.keyIdx.fresh {
+		for c, kc := range h.keyCols {
+			kc.set(id, keys[c], h.keyIdx.freshRows[j])
+		}
+	}
+}
+
+// sweepKeys forgets the keys no group refers to any more, after a batch.
+func (h *HashAggregate) sweepKeys() {
+	for _, id := range h.keyIdx.sweep() {
+		for _, kc := range h.keyCols {
+			kc.clear(id)
+		}
+	}
+}
+
+// consumeWindows assigns every row to its windows' slots, then folds the batch.
+func (h *HashAggregate) consumeWindows(b arrow.RecordBatch, keys []arrow.Array) error {
+	used, err := h.assign(b, keys)
+	if err != nil {
+		return err
+	}
+	if len(h.parent) > 0 {
+		h.resolveMerges(used)
+	}
+	return h.fold(0, int(b.NumRows()), used)
+}
+
+// fold grows the states to the slots in use and folds rows [lo, hi) of the batch into every
+// aggregate, then empties the trash.
+func (h *HashAggregate) fold(lo, hi, used int) error {
+	for _, s := range h.states {
+		s.Grow(h.slot.len())
+	}
+	for _, s := range h.shadow {
+		s.Grow(h.slot.len())
+	}
+	for i := range h.Aggs {
+		if err := h.update(i, lo, hi, used); err != nil {
+			return err
+		}
+	}
+	for _, s := range h.states {
+		s.Reset(trashSlot)
+	}
+	return nil
+}
+
+// eventTimes evaluates the event time of b, and returns it with the $wm column.
+func (h *HashAggregate) eventTimes(b arrow.RecordBatch) (*array.Timestamp, []int64, error) {
+	tarr, err := h.Time.Eval(h.Env.Mem, b)
+	if err != nil {
+		return nil, nil, err
+	}
+	ts, ok := tarr.(*array.Timestamp)
+	if !ok {
+		tarr.Release()
+		return nil, nil, fmt.Errorf("event time %s is %s, not TIMESTAMP", h.Time,
+			tarr.DataType())
+	}
+	return ts, b.Column(h.WMIndex).(*array.Int64).Int64Values(), nil
+}
+
 // assign fills rowSlots[j][i] with the slot of row i's j-th window, or the trash slot. It
 // returns how many window columns are in use.
 func (h *HashAggregate) assign(b arrow.RecordBatch, keys []arrow.Array) (int, error) {
 	slots := h.rowSlots[0]
 	h.rowWM = minTime
 	if h.Time == nil {
-		for i := range slots {
-			slots[i] = h.lookup(keys, i, minTime, maxTime)
+		for i, id := range h.rowKeys {
+			slots[i] = h.group(id, keys, i, minTime, maxTime)
 		}
 		return 1, nil
 	}
-	tarr, err := h.Time.Eval(h.Env.Mem, b)
+	ts, wms, err := h.eventTimes(b)
 	if err != nil {
 		return 0, err
 	}
-	defer tarr.Release()
-	ts, ok := tarr.(*array.Timestamp)
-	if !ok {
-		return 0, fmt.Errorf("event time %s is %s, not TIMESTAMP", h.Time, tarr.DataType())
-	}
-	wms := b.Column(h.WMIndex).(*array.Int64).Int64Values()
-	if h.Window.Kind == Session {
+	defer ts.Release()
+	switch h.Window.Kind {
+	case Session:
 		return 1, h.assignSessions(ts, wms, keys)
+	case Tumble:
+		h.assignTumble(ts, wms, keys)
+		return 1, nil
 	}
 	times := ts.TimestampValues()
-	nulls := ts.NullN() > 0
+	bm, off := validityOf(ts)
 	used := 0
 	for i := range slots {
-		if nulls && ts.IsNull(i) {
+		if nullBit(bm, off, i) {
 			for j := range h.rowSlots {
 				h.rowSlots[j][i] = trashSlot
 			}
-			h.Env.Stats.EventsSkipped.Add(1)
+			h.skipped++
 			continue
 		}
 		h.wins = h.Window.Assign(int64(times[i]), h.wins[:0])
@@ -322,12 +467,43 @@ func (h *HashAggregate) assign(b arrow.RecordBatch, keys []arrow.Array) (int, er
 				late++
 				continue
 			}
-			h.rowSlots[j][i] = h.lookup(keys, i, w[0], w[1])
+			h.rowSlots[j][i] = h.group(h.rowKeys[i], keys, i, w[0], w[1])
 		}
 		used = max(used, len(h.wins))
 		h.countLate(i, late, len(h.wins))
 	}
 	return used, nil
+}
+
+// assignTumble is assign for TUMBLE: one window per event. The loop looks at the key's last
+// group itself, which most events hit.
+func (h *HashAggregate) assignTumble(ts *array.Timestamp, wms []int64, keys []arrow.Array) {
+	slots := h.rowSlots[0]
+	times := ts.TimestampValues()[:len(slots)]
+	h.starts = tumbleStarts(times, h.Window.Size, h.Window.Offset, h.starts)
+	bm, off := validityOf(ts)
+	size, lateness := h.Window.Size, h.Lateness
+	wms = wms[:len(slots)]
+	last, ids := h.last, h.rowKeys[:len(slots)]
+	cached := h.groupW == 2 && !h.Changelog
+	for i, start := range h.starts {
+		if bm != nil && nullBit(bm, off, i) {
+			slots[i] = trashSlot
+			h.skipped++
+			continue
+		}
+		if addSat(start+size, lateness) <= wms[i] {
+			slots[i] = trashSlot
+			h.countLate(i, 1, 1)
+			continue
+		}
+		if l := last[ids[i]]; cached && l.slot != trashSlot && l.start == start {
+			slots[i] = l.slot
+			continue
+		}
+		h.rowWM = wms[i]
+		slots[i] = h.group(ids[i], keys, i, start, start+size)
+	}
 }
 
 func (h *HashAggregate) countLate(row, late, windows int) {
@@ -341,43 +517,63 @@ func (h *HashAggregate) countLate(row, late, windows int) {
 	}
 }
 
-// keyOf encodes row i's group key, after prefix bytes.
-func (h *HashAggregate) keyOf(keys []arrow.Array, i int, prefix ...int64) []byte {
-	buf := h.keyBuf[:0]
-	for _, p := range prefix {
-		buf = binary.LittleEndian.AppendUint64(buf, uint64(p))
+// group returns the slot of the group of key id (row i's) in the window [start, end),
+// creating it.
+func (h *HashAggregate) group(id uint32, keys []arrow.Array, i int, start, end int64) uint32 {
+	l := &h.last[id]
+	if l.slot != trashSlot && l.start == start && h.groupW == 2 {
+		h.touch(l.slot)
+		return l.slot
 	}
-	for _, k := range keys {
-		buf = encodeKey(buf, k, i)
-	}
-	h.keyBuf = buf
-	return buf
+	s := h.lookup(id, keys, i, start, end)
+	*l = lastGroup{start: start, slot: s}
+	return s
 }
 
-// lookup returns the slot of row i's group in the window [start, end), creating it.
-func (h *HashAggregate) lookup(keys []arrow.Array, i int, start, end int64) uint32 {
-	buf := h.keyOf(keys, i, start, end)
-	if s, ok := h.groups[string(buf)]; ok {
+// paneFlag marks the key id in the key of a HOP pane, so that a pane and a window with the
+// same start are different groups.
+const paneFlag = 1 << 32
+
+// groupKey fills k with the key of the group of key id in the window (or pane) [start, end)
+// and returns its words: start and id, and end under CUMULATE, where windows share starts.
+func (h *HashAggregate) groupKey(k *[3]uint64, start, end int64, id uint32,
+	pane bool) []uint64 {
+	k[0], k[1], k[2] = uint64(start), uint64(id), uint64(end)
+	if pane {
+		k[1] |= paneFlag
+	}
+	return k[:h.groupW]
+}
+
+// lookup is group without the key's last group.
+func (h *HashAggregate) lookup(id uint32, keys []arrow.Array, i int, start, end int64) uint32 {
+	var k [3]uint64
+	key := h.groupKey(&k, start, end, id, false)
+	hash := h.groups.hash(key)
+	if s, ok := h.groups.get(key, hash); ok {
 		h.touch(s)
 		return s
 	}
-	s := h.newGroup(string(buf), keys, i, start, end)
-	h.groups[h.slot.key[s]] = s
+	s := h.newGroup(id, keys, i, start, end)
+	h.groups.insert(key, hash, s)
 	return s
 }
 
 // newGroup takes a slot for a new group and schedules its window.
-func (h *HashAggregate) newGroup(key string, keys []arrow.Array, i int, start, end int64) uint32 {
-	s := h.alloc()
-	h.slot.key[s], h.slot.start[s], h.slot.end[s] = key, start, end
-	h.slot.live[s] = true
-	h.keyBytes += len(key)
-	for j, k := range keys {
-		h.keyCols[j].set(s, k, i)
-	}
+func (h *HashAggregate) newGroup(id uint32, keys []arrow.Array, i int, start, end int64) uint32 {
+	s := h.newSlot(id, keys, i, start, end)
 	h.Env.Stats.OpenWindows.Add(1)
 	h.schedule(s)
 	h.touch(s)
+	return s
+}
+
+// newSlot takes a slot for key id (row i's) and the bounds [start, end).
+func (h *HashAggregate) newSlot(id uint32, keys []arrow.Array, i int, start, end int64) uint32 {
+	s := h.alloc()
+	h.slot.keyID[s], h.slot.start[s], h.slot.end[s] = id, start, end
+	h.slot.live[s] = true
+	h.keyIdx.ref(id)
 	return s
 }
 
@@ -388,24 +584,27 @@ func (h *HashAggregate) alloc() uint32 {
 		h.slot.free = h.slot.free[:n-1]
 		return s
 	}
-	s := h.slot.grow()
-	for _, k := range h.keyCols {
-		k.grow(len(h.slot.key))
-	}
-	return s
+	return h.slot.grow()
 }
 
 // schedule sets a slot's timer after its end changed: fire at the end while the watermark (as
 // the current row found it) is before it, else (a late change within the allowed lateness)
-// purge when the lateness is over.
+// purge when the lateness is over. An end that moves later while a fire timer is pending
+// keeps that timer: when it comes due, emit finds the end moved and sets it again.
 func (h *HashAggregate) schedule(s uint32) {
-	h.slot.gen[s]++
 	end := h.slot.end[s]
 	if end > h.rowWM {
+		if h.slot.timed[s] && !h.slot.fired[s] {
+			return
+		}
+		h.slot.gen[s]++
 		h.slot.fired[s] = false
+		h.slot.timed[s] = true
 		h.timers.push(timer{at: end, slot: s, gen: h.slot.gen[s]})
 		return
 	}
+	h.slot.gen[s]++
+	h.slot.timed[s] = false
 	if !h.slot.fired[s] {
 		h.Env.Stats.WindowsFired.Add(1) // created by a late event within the lateness
 	}
@@ -422,31 +621,21 @@ func (h *HashAggregate) touch(s uint32) {
 
 // release frees a slot for reuse.
 func (h *HashAggregate) release(s uint32) {
-	if h.slot.live[s] {
+	if h.slot.live[s] && !h.slot.pane[s] {
 		h.Env.Stats.OpenWindows.Add(-1)
 	}
-	key := h.slot.key[s]
-	if g, ok := h.groups[key]; ok && g == s {
-		delete(h.groups, key)
-	}
-	if list, ok := h.sessions[key]; ok {
-		kept := list[:0]
-		for _, x := range list {
-			if x != s {
-				kept = append(kept, x)
-			}
+	if id := h.slot.keyID[s]; id != noKey {
+		h.forgetGroup(s, id)
+		if h.last[id].slot == s {
+			h.last[id] = lastGroup{}
 		}
-		if len(kept) == 0 {
-			delete(h.sessions, key)
-		} else {
-			h.sessions[key] = kept
-		}
+		h.keyIdx.unref(id)
 	}
-	h.keyBytes -= len(h.slot.key[s])
-	h.slot.key[s] = ""
+	h.slot.keyID[s] = noKey
 	h.slot.gen[s]++
 	h.slot.live[s], h.slot.fired[s], h.slot.emitted[s], h.slot.isDirty[s] = false, false,
 		false, false
+	h.slot.pane[s], h.slot.timed[s] = false, false
 	for _, st := range h.states {
 		st.Reset(s)
 	}
@@ -456,36 +645,107 @@ func (h *HashAggregate) release(s uint32) {
 	h.slot.free = append(h.slot.free, s)
 }
 
-// update folds one aggregate over the batch, once per window column, sending rows its FILTER
-// rejects to the trash.
-func (h *HashAggregate) update(b arrow.RecordBatch, ai int, a AggCall, used int) error {
-	var pred *array.Boolean
-	if a.Filter != nil {
-		p, err := a.Filter.Eval(h.Env.Mem, b)
+// forgetGroup removes slot s of key id from the table of groups, or from its key's sessions.
+func (h *HashAggregate) forgetGroup(s, id uint32) {
+	if h.Window.Kind == Session {
+		list := h.sessions[id]
+		for j, x := range list {
+			if x == s {
+				h.sessions[id] = append(list[:j], list[j+1:]...)
+				break
+			}
+		}
+		return
+	}
+	var k [3]uint64
+	key := h.groupKey(&k, h.slot.start[s], h.slot.end[s], id, h.slot.pane[s])
+	hash := h.groups.hash(key)
+	if g, ok := h.groups.get(key, hash); ok && g == s {
+		h.groups.remove(key, hash)
+	}
+}
+
+// evalArgs evaluates every aggregate's arguments and FILTER predicate over b.
+func (h *HashAggregate) evalArgs(b arrow.RecordBatch) error {
+	if len(h.args) < len(h.Aggs) {
+		h.args = make([][]arrow.Array, len(h.Aggs))
+		h.preds = make([]*array.Boolean, len(h.Aggs))
+	}
+	for i, a := range h.Aggs {
+		if a.Filter != nil {
+			p, err := a.Filter.Eval(h.Env.Mem, b)
+			if err != nil {
+				return err
+			}
+			// A NULL-typed predicate (FILTER (WHERE NULL)) passes no row.
+			pred, _ := p.(*array.Boolean)
+			if pred == nil {
+				p.Release()
+				pred = falseArray(int(b.NumRows()))
+			}
+			h.preds[i] = pred
+		}
+		args, err := evalInto(h.args[i], h.Env.Mem, b, a.Args)
+		h.args[i] = args
 		if err != nil {
 			return err
 		}
-		defer p.Release()
-		// A NULL-typed predicate (FILTER (WHERE NULL)) passes no row.
-		pred, _ = p.(*array.Boolean)
-		if pred == nil {
-			pred = falseArray(len(h.rowSlots[0]))
+	}
+	return nil
+}
+
+func (h *HashAggregate) releaseArgs() {
+	for i := range h.args {
+		releaseInto(h.args[i])
+		if h.preds[i] != nil {
+			h.preds[i].Release()
+			h.preds[i] = nil
 		}
 	}
-	args, err := evalAll(h.Env.Mem, b, a.Args)
-	if err != nil {
-		return err
+}
+
+// evalInto evaluates exprs over b into dst's storage; on an error it releases what it made
+// and returns dst empty.
+func evalInto(dst []arrow.Array, mem memory.Allocator, b arrow.RecordBatch,
+	exprs []Expr) ([]arrow.Array, error) {
+	dst = dst[:0]
+	for _, e := range exprs {
+		a, err := e.Eval(mem, b)
+		if err != nil {
+			releaseInto(dst)
+			return dst[:0], err
+		}
+		dst = append(dst, a)
 	}
-	defer releaseAll(args)
+	return dst, nil
+}
+
+// releaseInto releases the arrays of arrs and forgets them, keeping the storage.
+func releaseInto(arrs []arrow.Array) {
+	releaseAll(arrs)
+	clear(arrs)
+}
+
+// update folds rows [lo, hi) of the batch into aggregate ai, once per window column, sending
+// rows its FILTER rejects to the trash.
+func (h *HashAggregate) update(ai, lo, hi, used int) error {
+	a, pred := h.Aggs[ai], h.preds[ai]
+	args := h.args[ai]
+	if lo > 0 || (len(args) > 0 && hi < args[0].Len()) {
+		sliced := make([]arrow.Array, len(args))
+		for j, x := range args {
+			sliced[j] = array.NewSlice(x, int64(lo), int64(hi))
+		}
+		defer releaseAll(sliced)
+		args = sliced
+	}
 	for j := 0; j < used; j++ {
-		groups := h.rowSlots[j]
+		groups := h.rowSlots[j][lo:hi]
 		if pred != nil {
-			if cap(h.aggSlots) < len(groups) {
-				h.aggSlots = make([]uint32, len(groups))
-			}
-			filtered := h.aggSlots[:len(groups)]
+			h.aggSlots = slices.Grow(h.aggSlots[:0], len(groups))[:len(groups)]
+			filtered := h.aggSlots
 			for i, s := range groups {
-				if pred.IsValid(i) && pred.Value(i) {
+				if pred.IsValid(lo+i) && pred.Value(lo+i) {
 					filtered[i] = s
 				} else {
 					filtered[i] = trashSlot
@@ -512,7 +772,10 @@ func (h *HashAggregate) account() error {
 	for _, s := range h.shadow {
 		total += s.SizeBytes()
 	}
-	total += len(h.slot.key)*(8*5+4+5+16) + h.keyBytes + len(h.groups)*48
+	total += h.slot.bytes() + h.groups.heapBytes() + h.keyIdx.heapBytes() + 16*len(h.last)
+	if h.sessions != nil {
+		total += 24*len(h.sessions) + 4*int(h.Env.Stats.OpenWindows.Load())
+	}
 	for _, k := range h.keyCols {
 		total += k.heapBytes()
 	}

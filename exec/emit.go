@@ -2,7 +2,7 @@ package exec
 
 import (
 	"fmt"
-	"sort"
+	"slices"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -28,8 +28,10 @@ type outRow struct {
 
 // emit fires the windows the watermark has passed and emits the revisions the emit mode asks
 // for, as one batch ordered by window start, then keys, then retraction before insertion.
-func (h *HashAggregate) emit() error {
-	wm := h.watermark()
+func (h *HashAggregate) emit() error { return h.emitAt(h.watermark()) }
+
+// emitAt is emit with the watermark at wm.
+func (h *HashAggregate) emitAt(wm int64) error {
 	var rows []outRow
 	var freed []uint32
 	for {
@@ -44,6 +46,14 @@ func (h *HashAggregate) emit() error {
 		if t.purge {
 			freed = append(freed, s)
 			continue
+		}
+		if end := h.slot.end[s]; t.at < end {
+			h.timers.push(timer{at: end, slot: s, gen: t.gen}) // the session grew meanwhile
+			continue
+		}
+		h.slot.timed[s] = false
+		if h.panes {
+			h.mergePanes(s)
 		}
 		rows = h.revise(rows, s)
 		h.Env.Stats.WindowsFired.Add(1)
@@ -83,7 +93,7 @@ func (h *HashAggregate) emit() error {
 		// An aggregate over no rows still has one result row, as in a database.
 		s := h.alloc()
 		for _, st := range h.states {
-			st.Grow(len(h.slot.key))
+			st.Grow(h.slot.len())
 		}
 		rows = append(rows, outRow{slot: s, op: OpInsert})
 		freed = append(freed, s)
@@ -144,32 +154,35 @@ func (h *HashAggregate) bounds(r outRow) (int64, int64) {
 	return h.slot.start[r.slot], h.slot.end[r.slot]
 }
 
-var opOrder = map[string]int{OpDelete: 0, OpUpdateBefore: 0, "": 1, OpInsert: 1,
-	OpUpdateAfter: 1}
+// opRank orders the rows of one slot: the retraction of the old row before the new one.
+func opRank(op string) int {
+	if op == OpDelete || op == OpUpdateBefore {
+		return 0
+	}
+	return 1
+}
 
 // build makes the output batch of rows, then records what it emitted as the slots' shadow.
 func (h *HashAggregate) build(rows []outRow) (arrow.RecordBatch, error) {
-	sort.SliceStable(rows, func(i, j int) bool {
-		a, b := rows[i], rows[j]
-		sa, _ := h.bounds(a)
-		sb, _ := h.bounds(b)
+	// The order is total: a slot appears at most twice, with ops of different ranks.
+	slices.SortFunc(rows, func(a, b outRow) int {
+		sa, ea := h.bounds(a)
+		sb, eb := h.bounds(b)
 		if sa != sb {
-			return sa < sb
+			return cmp3(sa, sb)
 		}
 		for _, k := range h.keyCols {
-			if c := k.compare(a.slot, b.slot); c != 0 {
-				return c < 0
+			if c := k.compare(h.slot.keyID[a.slot], h.slot.keyID[b.slot]); c != 0 {
+				return c
 			}
 		}
-		_, ea := h.bounds(a)
-		_, eb := h.bounds(b)
 		if ea != eb {
-			return ea < eb
+			return cmp3(ea, eb)
 		}
 		if a.slot != b.slot {
-			return a.slot < b.slot
+			return cmp3(int64(a.slot), int64(b.slot))
 		}
-		return opOrder[a.op] < opOrder[b.op]
+		return opRank(a.op) - opRank(b.op)
 	})
 	mem := h.Env.Mem
 	cols := make([]arrow.Array, 0, h.Out.NumFields())
@@ -186,8 +199,12 @@ func (h *HashAggregate) build(rows []outRow) (arrow.RecordBatch, error) {
 		cols = append(cols, ob.NewArray())
 		ob.Release()
 	}
+	ids := make([]uint32, len(rows))
+	for i, r := range rows {
+		ids[i] = h.slot.keyID[r.slot]
+	}
 	for _, k := range h.keyCols {
-		cols = append(cols, k.build(mem, slots))
+		cols = append(cols, k.build(mem, ids))
 	}
 	if h.Time != nil {
 		tt := functions.Timestamp.(*arrow.TimestampType)

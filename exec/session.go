@@ -12,47 +12,60 @@ import (
 func (h *HashAggregate) assignSessions(ts *array.Timestamp, wms []int64,
 	keys []arrow.Array) error {
 	slots := h.rowSlots[0]
-	times := ts.TimestampValues()
-	nulls := ts.NullN() > 0
+	times := ts.TimestampValues()[:len(slots)]
+	bm, off := validityOf(ts)
 	gap := h.Window.Gap
-	for i := range slots {
-		if nulls && ts.IsNull(i) {
+	for i, t := range times {
+		if nullBit(bm, off, i) {
 			slots[i] = trashSlot
-			h.Env.Stats.EventsSkipped.Add(1)
+			h.skipped++
 			continue
 		}
-		t := int64(times[i])
 		h.rowWM = wms[i]
-		if addSat(addSat(t, gap), h.Lateness) <= wms[i] {
+		if addSat(addSat(int64(t), gap), h.Lateness) <= wms[i] {
 			slots[i] = trashSlot
 			h.countLate(i, 1, 1)
 			continue
 		}
-		key := string(h.keyOf(keys, i))
-		slots[i] = h.joinSession(key, keys, i, t)
+		slots[i] = h.joinSession(h.rowKeys[i], keys, i, int64(t))
 	}
 	return nil
 }
 
-// joinSession returns the slot of the session that event time t of row i joins.
-func (h *HashAggregate) joinSession(key string, keys []arrow.Array, i int, t int64) uint32 {
+// joinSession returns the slot of the session that event time t of row i, of key id, joins.
+func (h *HashAggregate) joinSession(id uint32, keys []arrow.Array, i int, t int64) uint32 {
 	gap := h.Window.Gap
-	list := h.sessions[key]
-	var hit []uint32
+	list := h.sessions[id]
+	// The common case: the event joins the key's only session, inside it or extending it.
+	if len(list) == 1 {
+		s := list[0]
+		if t >= h.slot.start[s]-gap && t <= h.slot.last[s]+gap {
+			h.slot.start[s] = min(h.slot.start[s], t)
+			if t > h.slot.last[s] {
+				h.slot.last[s] = t
+				h.slot.end[s] = addSat(t, gap)
+				h.schedule(s)
+			}
+			h.touch(s)
+			return s
+		}
+	}
+	hit := h.hits[:0]
 	for _, s := range list {
 		if t >= h.slot.start[s]-gap && t <= h.slot.last[s]+gap {
 			hit = append(hit, s)
 		}
 	}
+	h.hits = hit
 	if len(hit) == 0 {
-		s := h.newGroup(key, keys, i, t, addSat(t, gap))
+		s := h.newGroup(id, keys, i, t, addSat(t, gap))
 		h.slot.last[s] = t
-		h.sessions[key] = append(list, s)
+		h.sessions[id] = append(list, s)
 		return s
 	}
 	s := hit[0]
 	for _, o := range hit[1:] {
-		h.mergeSession(key, s, o)
+		h.mergeSession(id, s, o)
 	}
 	h.slot.start[s] = min(h.slot.start[s], t)
 	h.slot.last[s] = max(h.slot.last[s], t)
@@ -64,26 +77,27 @@ func (h *HashAggregate) joinSession(key string, keys []arrow.Array, i int, t int
 	return s
 }
 
-// mergeSession folds session o into s: its state now, its rows of this batch when the batch's
-// slots are resolved, and a retraction of its last emitted row.
-func (h *HashAggregate) mergeSession(key string, s, o uint32) {
+// mergeSession folds session o of key id into s: its state now, its rows of this batch when
+// the batch's slots are resolved, and a retraction of its last emitted row.
+func (h *HashAggregate) mergeSession(id uint32, s, o uint32) {
 	for _, st := range h.states {
-		st.Grow(len(h.slot.key))
+		st.Grow(h.slot.len())
 		st.Merge(s, st, o)
 	}
 	h.slot.start[s] = min(h.slot.start[s], h.slot.start[o])
 	h.slot.last[s] = max(h.slot.last[s], h.slot.last[o])
 	h.parent[o] = s
-	list := h.sessions[key]
+	list := h.sessions[id]
 	for j, x := range list {
 		if x == o {
-			h.sessions[key] = append(list[:j:j], list[j+1:]...)
+			h.sessions[id] = append(list[:j:j], list[j+1:]...)
 			break
 		}
 	}
 	// The merged session's slot is freed after the batch's rows are resolved; until then it
 	// keeps its shadow state for the retraction, and no timer fires it.
 	h.slot.gen[o]++
+	h.slot.timed[o] = false
 	if h.slot.live[o] {
 		h.slot.live[o] = false
 		h.Env.Stats.OpenWindows.Add(-1)
