@@ -96,27 +96,58 @@ func (w *Watermark) current() int64 {
 		}
 		return minus(w.single, w.Delay)
 	}
+	v := w.view(-1)
+	return v.at(minTime)
+}
+
+// partView is the partitions' standing as a batch of one partition found them: the low and
+// high marks of the others, and whether the batch's own partition counts towards the low.
+type partView struct {
+	low, high int64
+	any       bool // some other partition counts towards low
+	counts    bool // the batch's partition is open and not idle
+	delay     int64
+}
+
+// view gathers the partitions other than part, judging idleness once, at the batch's arrival.
+func (w *Watermark) view(part int) partView {
 	now := w.now()
-	low, any := int64(maxTime), false
-	high := int64(minTime)
+	v := partView{low: maxTime, high: minTime, delay: w.Delay}
 	for _, p := range w.Parts.Partitions() {
+		active := p.Open && (w.IdleTimeout <= 0 || now.Sub(p.LastActive) < w.IdleTimeout)
+		if p.ID == part {
+			v.counts = active
+			continue
+		}
 		m, ok := w.maxOf[p.ID]
 		if !ok {
 			m = minTime
 		}
-		high = max(high, m)
-		if !p.Open {
-			continue
+		v.high = max(v.high, m)
+		if active {
+			v.low, v.any = min(v.low, m), true
 		}
-		if w.IdleTimeout > 0 && now.Sub(p.LastActive) >= w.IdleTimeout {
-			continue
-		}
+	}
+	return v
+}
+
+// at is the watermark with the batch's partition at largest event time m.
+func (v partView) at(m int64) int64 {
+	low, high, any := v.low, max(v.high, m), v.any
+	if v.counts {
 		low, any = min(low, m), true
 	}
 	if !any {
 		low = high // every open partition is idle: follow the ones that sent events
 	}
-	return minus(low, w.Delay)
+	return minus(low, v.delay)
+}
+
+// advance raises the shared watermark to wm.
+func (w *Watermark) advance(wm int64) {
+	if wm > w.State.Current {
+		w.State.Current = wm
+	}
 }
 
 func minus(t, d int64) int64 {
@@ -145,10 +176,6 @@ func (w *Watermark) Next(ctx context.Context) (arrow.RecordBatch, error) {
 	if !ok {
 		return nil, fmt.Errorf("event time %s is %s, not TIMESTAMP", w.Time, tarr.DataType())
 	}
-	part := 0
-	if w.Parts != nil {
-		part = w.Parts.LastPartition()
-	}
 	n := int(b.NumRows())
 	wb := array.NewInt64Builder(w.Env.Mem)
 	defer wb.Release()
@@ -157,27 +184,41 @@ func (w *Watermark) Next(ctx context.Context) (arrow.RecordBatch, error) {
 	nulls := ts.NullN() > 0
 	// The watermark never goes back, even when a partition joins or wakes up.
 	floor := w.State.Current
-	wm := max(w.current(), floor)
-	for i := 0; i < n; i++ {
-		wb.UnsafeAppend(wm)
-		if nulls && ts.IsNull(i) {
-			continue
-		}
-		t := int64(times[i])
-		if w.Parts == nil {
-			if !w.seen || t > w.single {
+	if w.Parts == nil {
+		wm := max(w.current(), floor)
+		for i := 0; i < n; i++ {
+			wb.UnsafeAppend(wm)
+			if nulls && ts.IsNull(i) {
+				continue
+			}
+			if t := int64(times[i]); !w.seen || t > w.single {
 				w.single, w.seen = t, true
 				wm = max(minus(t, w.Delay), floor)
 			}
-			continue
 		}
-		if m, ok := w.maxOf[part]; !ok || t > m {
-			w.maxOf[part] = t
-			wm = max(w.current(), floor)
+		w.advance(wm)
+	} else {
+		part := w.Parts.LastPartition()
+		v := w.view(part)
+		m, ok := w.maxOf[part]
+		if !ok {
+			m = minTime
 		}
-	}
-	if wm > w.State.Current {
-		w.State.Current = wm
+		wm := max(v.at(m), floor)
+		for i := 0; i < n; i++ {
+			wb.UnsafeAppend(wm)
+			if nulls && ts.IsNull(i) {
+				continue
+			}
+			if t := int64(times[i]); !ok || t > m {
+				m, ok = t, true
+				wm = max(v.at(m), floor)
+			}
+		}
+		if ok {
+			w.maxOf[part] = m
+		}
+		w.advance(wm)
 	}
 	wcol := wb.NewArray()
 	defer wcol.Release()
