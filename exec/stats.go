@@ -12,12 +12,19 @@ type Stats struct {
 	OpenWindows   atomic.Int64 // groups of windows not yet fired
 	StateBytes    atomic.Int64 // bytes of state held by the aggregates
 	PeakState     atomic.Int64 // the largest StateBytes seen
+	PeakWindows   atomic.Int64 // the most windows open at once (as SetState saw them)
+	WindowsState  atomic.Int64 // StateBytes when PeakWindows were open
 	RowsEmitted   atomic.Int64 // rows the query returned
 }
 
-// SetState records the aggregates' state size and keeps the peak.
+// SetState records the aggregates' state size and keeps its peak, and the state when the
+// most windows were open. One operator calls it at a time.
 func (s *Stats) SetState(n int64) {
 	s.StateBytes.Store(n)
+	if w := s.OpenWindows.Load(); w > s.PeakWindows.Load() {
+		s.PeakWindows.Store(w)
+		s.WindowsState.Store(n)
+	}
 	for {
 		p := s.PeakState.Load()
 		if n <= p || s.PeakState.CompareAndSwap(p, n) {
@@ -26,11 +33,19 @@ func (s *Stats) SetState(n int64) {
 	}
 }
 
+// BytesPerWindow is the state per open window when the most windows were open, or 0.
+func (s Snapshot) BytesPerWindow() float64 {
+	if s.PeakWindows == 0 {
+		return 0
+	}
+	return float64(s.WindowsState) / float64(s.PeakWindows)
+}
+
 // Snapshot is a copy of Stats at one moment.
 type Snapshot struct {
 	EventsRead, EventsSkipped, LateDropped, LatePartial int64
 	WindowsFired, OpenWindows, StateBytes, RowsEmitted  int64
-	PeakStateBytes                                      int64
+	PeakStateBytes, PeakWindows, WindowsState           int64
 }
 
 // Snapshot copies the counters.
@@ -45,5 +60,7 @@ func (s *Stats) Snapshot() Snapshot {
 		StateBytes:     s.StateBytes.Load(),
 		RowsEmitted:    s.RowsEmitted.Load(),
 		PeakStateBytes: s.PeakState.Load(),
+		PeakWindows:    s.PeakWindows.Load(),
+		WindowsState:   s.WindowsState.Load(),
 	}
 }

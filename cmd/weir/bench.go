@@ -276,7 +276,8 @@ func benchQuery(ddl, sql string) (benchResult, error) {
 		return res, err
 	}
 	s := rows.Stats()
-	res.events, res.peakState = s.EventsRead, s.PeakStateBytes
+	res.events, res.peakState, res.peakWindows = s.EventsRead, s.PeakStateBytes, s.PeakWindows
+	res.perWindow = s.BytesPerWindow()
 	return res, nil
 }
 
@@ -311,7 +312,6 @@ func benchMemory(w benchWorkload) (benchResult, error) {
 	}
 	res := benchResult{events: int64(w.events)}
 	pushed := make([]time.Duration, len(batches)+1) // the last: when the input closed
-	var stateAtPeak int64
 	done := make(chan error, 1)
 	runtime.GC()
 	start, cpu0 := time.Now(), benchCPU()
@@ -321,9 +321,6 @@ func benchMemory(w benchWorkload) (benchResult, error) {
 			if err := app.Append(b); err != nil {
 				done <- err
 				return
-			}
-			if s := rows.Stats(); s.OpenWindows > res.peakWindows {
-				res.peakWindows, stateAtPeak = s.OpenWindows, s.StateBytes
 			}
 		}
 		pushed[len(batches)] = time.Since(start)
@@ -350,10 +347,9 @@ func benchMemory(w benchWorkload) (benchResult, error) {
 	if err := <-done; err != nil {
 		return res, err
 	}
-	res.peakState = rows.Stats().PeakStateBytes
-	if res.peakWindows > 0 {
-		res.perWindow = float64(stateAtPeak) / float64(res.peakWindows)
-	}
+	s := rows.Stats()
+	res.peakState, res.peakWindows, res.perWindow = s.PeakStateBytes, s.PeakWindows,
+		s.BytesPerWindow()
 	slices.Sort(lat)
 	res.latencies = lat
 	return res, nil

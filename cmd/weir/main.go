@@ -48,6 +48,8 @@ flags:
   --late FILE     write the events queries drop as late to FILE (CSV)
   --memory-limit N   stop a query whose state passes N (e.g. 256MB)
   --input-format F   the format FROM stdin reads: csv (default), tsv or json
+  --bench W       run the benchmark workload W on one core and print events/s,
+                  state and emit latency ("--bench list" names them)
   --version       print the version
   --help          print this help
 
@@ -123,6 +125,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
 	case o.version:
 		fmt.Fprintf(stdout, "weir %s\n", version)
 		return exitOK
+	case o.bench != "":
+		return runBench(o.bench, stdout, stderr)
 	}
 	if len(rest) > 1 || (len(rest) == 1 && (o.file != "" || o.command != "")) ||
 		(o.file != "" && o.command != "") {

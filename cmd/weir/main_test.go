@@ -132,3 +132,32 @@ func TestErrorsPointAtTheFault(t *testing.T) {
 	require.Equal(t, 2, run([]string{"--nope"}, nil, &out, &errb))
 	require.Equal(t, 2, run([]string{"--format", "xml", "-c", "SELECT 1"}, nil, &out, &errb))
 }
+
+// TestBench runs a small workload of each source through `weir --bench` and checks that it
+// reports its rate, state and, for the in-memory stream, the emit latency.
+func TestBench(t *testing.T) {
+	for _, tt := range []struct {
+		workload string
+		want     []string
+	}{
+		{"tumble:50000", []string{"input         50,000 events", "events/s", "per core",
+			"bytes per open window", "emit latency  median"}},
+		{"session_csv:20000", []string{"input         20,000 events: a CSV file", "events/s"}},
+		{"q2:20000", []string{"Nexmark q2", "events/s", "rows out"}},
+	} {
+		t.Run(tt.workload, func(t *testing.T) {
+			var out, errb bytes.Buffer
+			require.Equal(t, 0, run([]string{"--bench", tt.workload}, nil, &out, &errb),
+				errb.String())
+			for _, w := range tt.want {
+				require.Contains(t, out.String(), w)
+			}
+		})
+	}
+	var out, errb bytes.Buffer
+	require.Equal(t, 0, run([]string{"--bench", "list"}, nil, &out, &errb))
+	require.Contains(t, out.String(), "q11")
+	require.Equal(t, 2, run([]string{"--bench", "nope"}, nil, &out, &errb))
+	require.Contains(t, errb.String(), `unknown workload "nope"`)
+	require.Equal(t, 2, run([]string{"--bench", "q0:many"}, nil, &out, &errb))
+}
