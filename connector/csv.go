@@ -457,6 +457,8 @@ type column struct {
 	unit arrow.TimeUnit
 	loc  *time.Location // the zone of timestamps written without one; nil for UTC
 	tz   tzCache
+	// times parses the column's timestamps, remembering the last date read.
+	times functions.TimestampParser
 	// lastBytes is the length of the string data of the last batch.
 	lastBytes int
 	b         array.Builder
@@ -557,7 +559,7 @@ func (c *column) parseText(text []byte, v *cell) bool {
 // parseTime reads a timestamp as functions.ParseTimestamp does, in the column's zone when
 // the text has none, and returns it in the column's unit.
 func (c *column) parseTime(text []byte) (int64, bool) {
-	us, ok := functions.ParseTimestamp(string(text))
+	us, ok := c.times.Parse(text)
 	if !ok {
 		return 0, false
 	}
@@ -703,8 +705,55 @@ func parseInt(b []byte) (int64, bool) {
 // parseFloat reads a number as strconv.ParseFloat does, NaN and Infinity included; a value out
 // of the range of a double is not one.
 func parseFloat(b []byte) (float64, bool) {
+	if f, ok := parseDecimal(b); ok {
+		return f, true
+	}
 	f, err := strconv.ParseFloat(string(b), 64)
 	return f, err == nil
+}
+
+// exactPow10 are the powers of ten a double holds exactly.
+var exactPow10 = [...]float64{1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
+	1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22}
+
+// parseDecimal reads the common case of a number, an optional sign, digits and an optional
+// fraction, when its digits make an integer m below 2^53 with at most 22 of them after the
+// point: m and the power of ten are then exact doubles, and one division rounds m / 10^k
+// correctly, as strconv.ParseFloat would. It reports false for anything else, which
+// ParseFloat then reads.
+func parseDecimal(b []byte) (float64, bool) {
+	neg := false
+	if len(b) > 0 && (b[0] == '-' || b[0] == '+') {
+		neg = b[0] == '-'
+		b = b[1:]
+	}
+	if len(b) == 0 || len(b) > 19 {
+		return 0, false
+	}
+	var m uint64
+	frac, digits := -1, 0
+	for i, c := range b {
+		switch {
+		case c >= '0' && c <= '9':
+			m = m*10 + uint64(c-'0')
+			digits++
+		case c == '.' && frac < 0:
+			frac = len(b) - i - 1
+		default:
+			return 0, false
+		}
+	}
+	if digits == 0 || m >= 1<<53 {
+		return 0, false
+	}
+	f := float64(m)
+	if frac > 0 {
+		f /= exactPow10[frac]
+	}
+	if neg {
+		f = -f
+	}
+	return f, true
 }
 
 // parseBool reads true, false, t, f, 1, 0, yes and no in any case.

@@ -33,6 +33,15 @@ func ParseTimestamp(s string) (int64, bool) {
 
 // parseISO reads the year-first forms.
 func parseISO(s string) (int64, bool) {
+	date, ok := parseISODate(s)
+	if !ok {
+		return 0, false
+	}
+	return parseISOTime(date, s)
+}
+
+// parseISODate reads the date of a year-first form, as microseconds at its midnight.
+func parseISODate(s string) (int64, bool) {
 	if len(s) < 10 {
 		return 0, false
 	}
@@ -46,7 +55,11 @@ func parseISO(s string) (int64, bool) {
 	if !ok1 || !ok2 || !ok3 || !validDate(year, month, day) {
 		return 0, false
 	}
-	date := daysFromCivil(year, month, day) * usPerDay
+	return daysFromCivil(year, month, day) * usPerDay, true
+}
+
+// parseISOTime reads what follows the date of a year-first form s, whose date is date.
+func parseISOTime(date int64, s string) (int64, bool) {
 	if len(s) == 10 {
 		return date, true
 	}
@@ -62,6 +75,31 @@ func parseISO(s string) (int64, bool) {
 		return 0, false
 	}
 	return date + clock - offset, true
+}
+
+// TimestampParser is ParseTimestamp for a column of timestamps: it remembers the last date
+// it read, so that a run of timestamps of one day reads the date once. The zero value is
+// ready.
+type TimestampParser struct {
+	date [10]byte
+	us   int64
+	set  bool
+}
+
+// Parse is ParseTimestamp(string(b)).
+func (p *TimestampParser) Parse(b []byte) (int64, bool) {
+	if len(b) < 10 || b[2] == '/' {
+		return ParseTimestamp(string(b))
+	}
+	if !p.set || string(b[:10]) != string(p.date[:]) {
+		date, ok := parseISODate(string(b))
+		if !ok {
+			return 0, false
+		}
+		copy(p.date[:], b)
+		p.us, p.set = date, true
+	}
+	return parseISOTime(p.us, string(b))
 }
 
 // parseApache reads dd/Mon/yyyy:HH:MM:SS followed by an optional zone such as " +0000".

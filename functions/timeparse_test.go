@@ -164,8 +164,17 @@ func FuzzParseTimestamp(f *testing.F) {
 	} {
 		f.Add(s)
 	}
+	var p TimestampParser // remembers a date from one input to the next
 	f.Fuzz(func(t *testing.T, s string) {
 		us, ok := ParseTimestamp(s)
+		for _, text := range []string{s, "2015-09-12T00:46:58Z", s} {
+			want, wantOK := ParseTimestamp(text)
+			got, gotOK := p.Parse([]byte(text))
+			if got != want || gotOK != wantOK {
+				t.Fatalf("TimestampParser.Parse(%q) = %d, %v; ParseTimestamp: %d, %v", text,
+					got, gotOK, want, wantOK)
+			}
+		}
 		if !ok {
 			return
 		}
@@ -179,4 +188,21 @@ func FuzzParseTimestamp(f *testing.F) {
 				back)
 		}
 	})
+}
+
+// TestTimestampParser reads a column's run of timestamps with one parser, the date of each
+// remembered from the one before, and checks each against ParseTimestamp.
+func TestTimestampParser(t *testing.T) {
+	var p TimestampParser
+	for _, s := range []string{
+		"2024-01-01 00:00:01", "2024-01-01 00:00:02.5", "2024-01-01T23:59:59Z",
+		"2024-01-01T10:00:00+02:00", "2024-01-02 00:00:00", "2024-01-01", "2024-01-01 25:00",
+		"2024-01-01x00:00", "2024-02-30 00:00:00", "2024-02-29 12:00", "2024/02/29 12:00",
+		"17/May/2015:10:05:03 +0000", "2024-01-0", "", "2024-01-01 00:00:01 UTC",
+	} {
+		want, wantOK := ParseTimestamp(s)
+		got, ok := p.Parse([]byte(s))
+		require.Equal(t, wantOK, ok, s)
+		require.Equal(t, want, got, s)
+	}
 }
