@@ -22,6 +22,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/weirsql/weir"
+	"github.com/weirsql/weir/connector"
 	"github.com/weirsql/weir/exec"
 )
 
@@ -77,6 +78,10 @@ func benchWorkloads() []benchWorkload {
 	for _, q := range benchStreamQueries {
 		out = append(out, benchWorkload{q.name + "_csv", q.summary + ", from CSV", "csv", q.sql,
 			10_000_000})
+	}
+	for _, q := range benchStreamQueries {
+		out = append(out, benchWorkload{q.name + "_parquet", q.summary + ", from Parquet",
+			"parquet", q.sql, 10_000_000})
 	}
 	for _, q := range benchNexmark {
 		out = append(out, benchWorkload{q.name, q.summary, "nexmark", q.sql, 10_000_000})
@@ -165,6 +170,7 @@ func (r benchResult) print(w io.Writer, wl benchWorkload) {
 	src := map[string]string{
 		"memory":  "Arrow batches built before the clock, pushed through an appender",
 		"csv":     "a CSV file, parsed inside the clock",
+		"parquet": "a Parquet file (Snappy), decoded inside the clock",
 		"nexmark": "the built-in Nexmark generator, inside the clock",
 	}[wl.source]
 	fmt.Fprintf(w, "input         %s events: %s\n", groupDigits(r.events), src)
@@ -228,7 +234,18 @@ func runBenchWorkload(w benchWorkload) (benchResult, error) {
 		if err := writeBenchCSV(path, w.events); err != nil {
 			return benchResult{}, err
 		}
-		return benchQuery(benchStreamDDL(path), w.sql)
+		return benchQuery(benchStreamDDL(path, "csv"), w.sql)
+	case "parquet":
+		dir, err := os.MkdirTemp("", "weir-bench")
+		if err != nil {
+			return benchResult{}, err
+		}
+		defer os.RemoveAll(dir)
+		path := filepath.Join(dir, "events.parquet")
+		if err := writeBenchParquet(path, w.events); err != nil {
+			return benchResult{}, err
+		}
+		return benchQuery(benchStreamDDL(path, "parquet"), w.sql)
 	}
 	ddl := fmt.Sprintf(`CREATE STREAM bid (auction BIGINT, bidder BIGINT, price BIGINT,
 		channel VARCHAR, url VARCHAR, dateTime TIMESTAMP, extra VARCHAR,
@@ -237,13 +254,14 @@ func runBenchWorkload(w benchWorkload) (benchResult, error) {
 	return benchQuery(ddl, w.sql)
 }
 
-// benchStreamDDL declares the generated stream: fed by appenders, or read from path.
-func benchStreamDDL(path string) string {
+// benchStreamDDL declares the generated stream: fed by appenders, or read from path in
+// format.
+func benchStreamDDL(path, format string) string {
 	s := `CREATE STREAM ev (ts TIMESTAMP, k BIGINT, v DOUBLE,
 		WATERMARK FOR ts AS ts - INTERVAL '2' SECOND)`
 	if path != "" {
-		s += fmt.Sprintf(" WITH (connector = 'file', path = %s, format = 'csv')",
-			quoteSQL(path))
+		s += fmt.Sprintf(" WITH (connector = 'file', path = %s, format = %s)",
+			quoteSQL(path), quoteSQL(format))
 	}
 	return s
 }
@@ -298,7 +316,7 @@ func benchMemory(w benchWorkload) (benchResult, error) {
 		return benchResult{}, err
 	}
 	defer db.Close()
-	if err := db.Exec(ctx, benchStreamDDL("")); err != nil {
+	if err := db.Exec(ctx, benchStreamDDL("", "")); err != nil {
 		return benchResult{}, err
 	}
 	rows, err := db.Query(ctx, w.sql)
@@ -441,6 +459,37 @@ func writeBenchCSV(path string, n int) error {
 		w.Write(append(buf, '\n'))
 	}
 	if err := w.Flush(); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+// writeBenchParquet writes n generated events to path as Parquet, in row groups of the
+// writer's size.
+func writeBenchParquet(path string, n int) error {
+	batches, _ := generateBench(n)
+	defer func() {
+		for _, b := range batches {
+			b.Release()
+		}
+	}()
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	w, err := connector.NewRowWriter("parquet", f, benchSchema)
+	if err != nil {
+		f.Close()
+		return err
+	}
+	for _, b := range batches {
+		if err := w.WriteBatch(b); err != nil {
+			f.Close()
+			return err
+		}
+	}
+	if err := w.Close(); err != nil {
 		f.Close()
 		return err
 	}

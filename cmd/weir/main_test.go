@@ -143,6 +143,8 @@ func TestBench(t *testing.T) {
 		{"tumble:50000", []string{"input         50,000 events", "events/s", "per core",
 			"bytes per open window", "emit latency  median"}},
 		{"session_csv:20000", []string{"input         20,000 events: a CSV file", "events/s"}},
+		{"hop_parquet:20000", []string{"input         20,000 events: a Parquet file",
+			"rows out", "bytes per open window"}},
 		{"q2:20000", []string{"Nexmark q2", "events/s", "rows out"}},
 	} {
 		t.Run(tt.workload, func(t *testing.T) {
