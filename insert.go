@@ -43,9 +43,21 @@ func (db *DB) insert(ctx context.Context, ins *parser.Insert) error {
 	if format == "" {
 		format = formatOfPath(path)
 	}
+	if err := writeRows(path, format, schema, rows); err != nil {
+		return err
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	return rows.Close() // a late file's error comes at its close
+}
+
+// writeRows writes the rows of a result to the file at path, in format, as they come. A
+// failure to create or write the file is a *connector.WriteError, and ends the rows at once.
+func writeRows(path, format string, schema *arrow.Schema, rows *Rows) error {
 	f, err := os.Create(path)
 	if err != nil {
-		return err
+		return &connector.WriteError{Path: path, Err: err}
 	}
 	w, err := connector.NewRowWriter(format, f, schema)
 	if err != nil {
@@ -71,9 +83,9 @@ func (db *DB) insert(ctx context.Context, ins *parser.Insert) error {
 		err = cerr
 	}
 	if err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
+		return &connector.WriteError{Path: path, Err: err}
 	}
-	return rows.Err()
+	return nil
 }
 
 // sinkCompatible checks that a query's columns fit a stream's, in order.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"math"
 	"strconv"
 	"strings"
@@ -37,6 +38,25 @@ var ErrUnknownOutputFormat = errors.New("unknown output format")
 
 // errRowWriterClosed is returned by WriteBatch after Close.
 var errRowWriterClosed = errors.New("row writer is closed")
+
+// WriteError is a failure to create or write the file a result goes to: a full disk, a
+// folder that does not exist, a device that refuses writes. Its text names the file, the
+// operation and the cause ("out.csv: write: no space left on device"); errors.Is sees the
+// cause (syscall.ENOSPC, fs.ErrNotExist).
+type WriteError struct {
+	Path string // the file, as the user named it
+	Err  error
+}
+
+func (e *WriteError) Error() string {
+	var pe *fs.PathError
+	if errors.As(e.Err, &pe) {
+		return fmt.Sprintf("%s: %s: %v", e.Path, pe.Op, pe.Err)
+	}
+	return fmt.Sprintf("%s: %v", e.Path, e.Err)
+}
+
+func (e *WriteError) Unwrap() error { return e.Err }
 
 // rowWriterFormats are the formats NewRowWriter accepts, in the order its error lists them.
 var rowWriterFormats = []string{"table", "csv", "tsv", "json", "markdown", "parquet", "arrow",

@@ -64,8 +64,8 @@ examples:
   tail -f events.csv | weir -c "SELECT * FROM stdin WHERE status >= 500"
   echo "SELECT ...;" | weir --format json
 
-exit status: 0 done, 1 a statement failed, 2 usage error, 130 Ctrl-C, 143 SIGTERM,
-141 the output pipe closed.
+exit status: 0 done, 1 a statement failed or a file could not be written, 2 usage error,
+130 Ctrl-C, 143 SIGTERM, 141 the output pipe closed.
 `
 
 // Exit statuses.
@@ -150,12 +150,12 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
 	if o.output != "" && !shell {
 		f, err := os.Create(o.output)
 		if err != nil {
-			fmt.Fprintf(stderr, "weir: %v\n", err)
-			return exitUsage
+			fmt.Fprintf(stderr, "weir: %v\n", &connector.WriteError{Path: o.output, Err: err})
+			return exitError
 		}
 		defer func() {
 			if err := f.Close(); err != nil && code == exitOK {
-				fmt.Fprintf(stderr, "weir: %v\n", err)
+				fmt.Fprintf(stderr, "weir: %v\n", &connector.WriteError{Path: o.output, Err: err})
 				code = exitError
 			}
 		}()
@@ -357,7 +357,11 @@ func runScript(ctx context.Context, cancel context.CancelFunc, db *weir.DB, o *o
 	status, stop := signals(cancel, nil)
 	defer stop()
 
-	r := &runner{db: db, format: o.format, stdout: out, stderr: stderr, source: name}
+	r := &runner{db: db, format: o.format, stdout: out, output: o.output, stderr: stderr,
+		source: name}
+	if r.output == "" {
+		r.output = "stdout"
+	}
 	done := make(chan int, 1)
 	go func() { done <- r.script(ctx, sql) }()
 	select {
@@ -422,6 +426,7 @@ type runner struct {
 	db     *weir.DB
 	format string
 	stdout io.Writer
+	output string // what stdout is, for errors: --output's file, or "stdout"
 	stderr io.Writer
 	source string // the script's file name, for error positions
 }
@@ -449,8 +454,12 @@ func (r *runner) script(ctx context.Context, sql string) int {
 
 func (r *runner) report(err error) {
 	var pe *parser.Error
+	var we *connector.WriteError
 	prefix := "error: "
-	if r.source != "" && (errors.As(err, &pe) || startsWithPosition(err.Error())) {
+	switch {
+	case errors.As(err, &we):
+		prefix = "weir: " // a file could not be written, which is no fault of the statement
+	case r.source != "" && (errors.As(err, &pe) || startsWithPosition(err.Error())):
 		prefix = r.source + ":"
 	}
 	fmt.Fprintf(r.stderr, "%s%v\n", prefix, err)
@@ -475,6 +484,22 @@ func (r *runner) statement(ctx context.Context, st *parser.Statement) error {
 			fmt.Fprintf(r.stderr, "warning: %s (row skipped)\n", w)
 		}
 	})
+	if err := r.print(rows); err != nil {
+		return &connector.WriteError{Path: r.output, Err: err}
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	if err := rows.Close(); err != nil {
+		return err // a late file that could not be written
+	}
+	r.summary(st, rows.Stats())
+	return nil
+}
+
+// print writes a result's rows to the output as they come. It returns at the first write
+// that fails; closing the rows then stops the query.
+func (r *runner) print(rows *weir.Rows) error {
 	w, err := connector.NewRowWriter(r.format, r.stdout, rows.Schema())
 	if err != nil {
 		return err
@@ -487,14 +512,7 @@ func (r *runner) statement(ctx context.Context, st *parser.Statement) error {
 			return err
 		}
 	}
-	if err := w.Close(); err != nil {
-		return err
-	}
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	r.summary(st, rows.Stats())
-	return nil
+	return w.Close()
 }
 
 // summary prints the query's late and skipped counts on stderr, when there are any.
