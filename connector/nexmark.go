@@ -76,6 +76,7 @@ const (
 	nexMinStringLength   = 3
 	nexLetterPoolBytes   = 1 << 16
 	nexEventsPerInFlight = nexInFlightAuctions * nexProportions / nexAuctions
+	nexKeepBuffers       = 64 // buffers the source keeps for its next batches: a few batches'
 )
 
 // NexmarkOptions are the options of the nexmark connector.
@@ -192,26 +193,27 @@ func NexmarkSchema(table string) (*arrow.Schema, error) {
 
 // nexmarkSource generates one Nexmark table.
 type nexmarkSource struct {
-	opts   NexmarkOptions
-	schema *arrow.Schema
-	mem    memory.Allocator
-	table  string
-	cols   []nexColumn
-	fields []int  // the table column of each schema field
-	want   []bool // by table column: whether the schema has it
-	ints   []intColumn
-	strs   []strColumn
-	batch  int
-	limit  int64 // events end before this event number
-	n      int64 // the next event number to look at
-	pool   []byte
-	urls   [][]byte // the URL of each channel, then of each hot channel
-	chans  [][]byte // "channel-<n>"
-	buf    []byte
-	start  time.Time // the wall clock time of event 0 under Pace
-	stats  SourceStats
-	opened bool
-	closed bool
+	opts    NexmarkOptions
+	schema  *arrow.Schema
+	mem     *recycler // gets the batches' buffers back when they are released
+	table   string
+	cols    []nexColumn
+	fields  []int  // the table column of each schema field
+	want    []bool // by table column: whether the schema has it
+	ints    []intColumn
+	strs    []strColumn
+	batch   int
+	limit   int64 // events end before this event number
+	n       int64 // the next event number to look at
+	pool    []byte
+	urls    [][]byte // the URL of each channel, then of each hot channel
+	chans   [][]byte // the name of each channel, "channel-<n>", then of each hot channel
+	scratch bidScratch
+	buf     []byte
+	start   time.Time // the wall clock time of event 0 under Pace
+	stats   SourceStats
+	opened  bool
+	closed  bool
 }
 
 var _ Source = (*nexmarkSource)(nil)
@@ -245,7 +247,8 @@ func NewNexmarkSource(
 	if mem == nil {
 		mem = memory.DefaultAllocator
 	}
-	s := &nexmarkSource{opts: opts, schema: schema, mem: mem, table: table, cols: cols,
+	s := &nexmarkSource{opts: opts, schema: schema, mem: newRecycler(mem, nexKeepBuffers),
+		table: table, cols: cols,
 		batch: opts.BatchSize, limit: opts.Events, want: make([]bool, len(cols)),
 		ints: make([]intColumn, len(cols)), strs: make([]strColumn, len(cols))}
 	if s.batch <= 0 {
@@ -315,7 +318,7 @@ func (s *nexmarkSource) now() time.Time {
 
 // makeChannels makes the names and URLs of the 10,000 channels and the URLs of the hot ones.
 func (s *nexmarkSource) makeChannels() {
-	s.chans = make([][]byte, nexChannels)
+	s.chans = make([][]byte, nexChannels, nexChannels+len(nexHotChannels))
 	s.urls = make([][]byte, nexChannels+len(nexHotChannels))
 	var names, urls []byte
 	nameEnds := make([]int, nexChannels)
@@ -348,6 +351,9 @@ func (s *nexmarkSource) makeChannels() {
 	for c, end := range urlEnds {
 		s.urls[c], start = urls[start:end], end
 	}
+	for _, h := range nexHotChannels {
+		s.chans = append(s.chans, []byte(h))
+	}
 }
 
 // Next generates the next batch of events of the source's table.
@@ -371,18 +377,20 @@ func (s *nexmarkSource) Next(ctx context.Context) (arrow.RecordBatch, error) {
 		until = max(until, s.timestamp(s.n)) // never an empty batch
 	}
 
+	if s.table == "bid" {
+		rec := s.bids(until)
+		s.stats.RowsRead.Add(rec.NumRows())
+		return rec, nil
+	}
 	for i := range s.ints {
 		s.ints[i].reset()
 		s.strs[i].reset()
 	}
 	rows := 0
 	for rows < s.batch && s.n < s.limit && s.timestamp(s.n) <= until {
-		switch s.table {
-		case "bid":
-			s.bid(s.n)
-		case "auction":
+		if s.table == "auction" {
 			s.auction(s.n)
-		default:
+		} else {
 			s.person(s.n)
 		}
 		rows++
@@ -424,8 +432,12 @@ func (s *nexmarkSource) newBatch(rows int) arrow.RecordBatch {
 	return rec
 }
 
-// Close ends the source; it holds no memory of the allocator between batches.
+// Close ends the source and gives the buffers it kept back to its allocator; those of the
+// batches still held go back there when they are released.
 func (s *nexmarkSource) Close() error {
+	if !s.closed {
+		s.mem.Close()
+	}
 	s.closed = true
 	return nil
 }
@@ -492,9 +504,7 @@ func nextAuctionID(n int64, r *splitMix) int64 {
 }
 
 // nextPrice draws a log-uniform price in cents from 100 to 100,000,000.
-func nextPrice(r *splitMix) int64 {
-	return int64(math.Round(math.Exp(r.float()*6*math.Ln10) * 100))
-}
+func nextPrice(r *splitMix) int64 { return nexPrice(r.float()) }
 
 // extra draws the padding of an event whose other columns take size bytes, so that events
 // average avg bytes: a slice of the letter pool.
@@ -502,11 +512,9 @@ func (s *nexmarkSource) extra(r *splitMix, size, avg int) []byte {
 	if size > avg {
 		return nil
 	}
-	want := avg - size
-	delta := int(math.Round(float64(want) * 0.2))
-	n := want - delta
-	if delta > 0 {
-		n += int(r.intn(uint64(2 * delta)))
+	n, span := nexExtraLength(size, avg)
+	if span > 0 {
+		n += int(r.intn(uint64(span)))
 	}
 	off := int(r.intn(uint64(len(s.pool) - n + 1)))
 	return s.pool[off : off+n]
@@ -607,39 +615,6 @@ func (s *nexmarkSource) auction(n int64) {
 	s.addString(aItemName, b[:name])
 	s.addString(aDescription, b[name:])
 	s.addString(aExtra, extra)
-}
-
-func (s *nexmarkSource) bid(n int64) {
-	r := newSplitMix(s.opts.Seed, uint64(n))
-	c := s.ints
-	auction := lastAuctionID(n) / nexHotBatch * nexHotBatch
-	if r.intn(nexHotAuctionRatio) == 0 {
-		auction = nextAuctionID(n, &r)
-	}
-	c[bAuction].add(auction + nexFirstAuctionID)
-	bidder := lastPersonID(n)/nexHotBatch*nexHotBatch + 1
-	if r.intn(nexHotBiddersRatio) == 0 {
-		bidder = nextPersonID(n, &r)
-	}
-	c[bBidder].add(bidder + nexFirstPersonID)
-	c[bPrice].add(nextPrice(&r))
-	c[bDateTime].add(s.timestamp(n))
-
-	channel := nexChannels + int(r.intn(uint64(len(nexHotChannels))))
-	if r.intn(nexHotChannelsRatio) == 0 {
-		channel = int(r.intn(nexChannels))
-	}
-	if s.want[bChannel] {
-		if channel < nexChannels {
-			s.strs[bChannel].add(s.chans[channel])
-		} else {
-			s.strs[bChannel].addString(nexHotChannels[channel-nexChannels])
-		}
-	}
-	if s.want[bURL] {
-		s.strs[bURL].add(s.urls[channel])
-	}
-	s.addString(bExtra, s.extra(&r, 8+8+8+8, nexAvgBidBytes))
 }
 
 func (s *nexmarkSource) addString(col int, b []byte) {

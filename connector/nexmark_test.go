@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"io"
 	"math"
+	"strings"
 	"testing"
 	"time"
 
@@ -59,8 +60,9 @@ func readNexmarkColumns(t *testing.T, opts NexmarkOptions, schema *arrow.Schema)
 					out.ints[name] = append(out.ints[name], int64(v))
 				}
 			case *array.String:
+				// Copied: the source reuses a batch's buffers once it is released.
 				for i := range a.Len() {
-					out.strs[name] = append(out.strs[name], a.Value(i))
+					out.strs[name] = append(out.strs[name], strings.Clone(a.Value(i)))
 				}
 			}
 		}
