@@ -209,6 +209,8 @@ type nexmarkSource struct {
 	urls    [][]byte // the URL of each channel, then of each hot channel
 	chans   [][]byte // the name of each channel, "channel-<n>", then of each hot channel
 	scratch bidScratch
+	blanks  []arrow.Array // by schema field: the placeholder of a column not read, else nil
+	skip    []bool        // by schema field: whether no one reads it
 	buf     []byte
 	start   time.Time // the wall clock time of event 0 under Pace
 	stats   SourceStats
@@ -216,7 +218,10 @@ type nexmarkSource struct {
 	closed  bool
 }
 
-var _ Source = (*nexmarkSource)(nil)
+var (
+	_ Source        = (*nexmarkSource)(nil)
+	_ ColumnSkipper = (*nexmarkSource)(nil)
+)
 
 // NewNexmarkSource returns a source of the Nexmark table opts.Table. The schema names the
 // columns wanted, in any order and case, a subset of NexmarkSchema's with the same types; mem
@@ -292,12 +297,33 @@ func (s *nexmarkSource) Schema() *arrow.Schema { return s.schema }
 // Stats returns the source's counters.
 func (s *nexmarkSource) Stats() *SourceStats { return &s.stats }
 
+// SkipColumns makes the source skip the columns not read: it draws no more numbers for an
+// event than the columns read need, and returns a column of zeros or empty strings for each
+// column not read.
+func (s *nexmarkSource) SkipColumns(read []bool) {
+	if s.opened || len(read) != len(s.fields) {
+		return
+	}
+	s.skip = append([]bool(nil), read...)
+	clear(s.want)
+	for i, j := range s.fields {
+		s.skip[i] = !read[i]
+		s.want[j] = s.want[j] || read[i]
+	}
+}
+
 // Open makes the tables the events pick text from.
 func (s *nexmarkSource) Open(ctx context.Context) error {
 	if s.opened {
 		return errors.New("source opened twice")
 	}
 	s.opened = true
+	s.blanks = make([]arrow.Array, len(s.fields))
+	for i, skip := range s.skip {
+		if skip {
+			s.blanks[i] = s.blank(s.cols[s.fields[i]].typ)
+		}
+	}
 	r := newSplitMix(s.opts.Seed, 1<<63)
 	s.pool = r.appendLetters(make([]byte, 0, nexLetterPoolBytes), nexLetterPoolBytes)
 	if s.table == "bid" && (s.want[bChannel] || s.want[bURL]) {
@@ -419,7 +445,9 @@ func (s *nexmarkSource) wait(ctx context.Context) (int64, error) {
 func (s *nexmarkSource) newBatch(rows int) arrow.RecordBatch {
 	arrs := make([]arrow.Array, len(s.fields))
 	for i, j := range s.fields {
-		if s.cols[j].typ.ID() == arrow.STRING {
+		if s.blanks[i] != nil {
+			arrs[i] = array.NewSlice(s.blanks[i], 0, int64(rows))
+		} else if s.cols[j].typ.ID() == arrow.STRING {
 			arrs[i] = s.strs[j].array(s.mem)
 		} else {
 			arrs[i] = s.ints[j].array(s.mem, s.cols[j].typ)
@@ -436,6 +464,11 @@ func (s *nexmarkSource) newBatch(rows int) arrow.RecordBatch {
 // batches still held go back there when they are released.
 func (s *nexmarkSource) Close() error {
 	if !s.closed {
+		for _, b := range s.blanks {
+			if b != nil {
+				b.Release()
+			}
+		}
 		s.mem.Close()
 	}
 	s.closed = true

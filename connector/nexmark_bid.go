@@ -137,12 +137,14 @@ func (s *nexmarkSource) bids(until int64) arrow.RecordBatch {
 
 	arrs := make([]arrow.Array, len(s.fields))
 	for i, j := range s.fields {
-		switch j {
-		case bChannel:
+		switch {
+		case s.blanks[i] != nil:
+			arrs[i] = array.NewSlice(s.blanks[i], 0, int64(rows))
+		case j == bChannel:
 			arrs[i] = s.stringArray(rows, sc.channel, nil, s.chans)
-		case bURL:
+		case j == bURL:
 			arrs[i] = s.stringArray(rows, sc.channel, nil, s.urls)
-		case bExtra:
+		case j == bExtra:
 			arrs[i] = s.stringArray(rows, sc.extra, sc.extraN, nil)
 		default:
 			arrs[i] = int64Array(s.cols[j].typ, rows, bufs[j])
@@ -158,6 +160,25 @@ func (s *nexmarkSource) bids(until int64) arrow.RecordBatch {
 		a.Release()
 	}
 	return rec
+}
+
+// blank returns a batch's worth of zeros or empty strings of type t, BIGINT, TIMESTAMP or
+// VARCHAR: the placeholder of a column no one reads.
+func (s *nexmarkSource) blank(t arrow.DataType) arrow.Array {
+	n := s.batch
+	if t.ID() != arrow.STRING {
+		buf, vals := s.int64Buffer(n)
+		clear(vals)
+		defer buf.Release()
+		return int64Array(t, n, buf)
+	}
+	offs := memory.NewResizableBuffer(s.mem)
+	offs.Resize((n + 1) * 4)
+	clear(offs.Bytes())
+	data := array.NewData(t, n, []*memory.Buffer{nil, offs, nil}, nil, 0, 0)
+	offs.Release()
+	defer data.Release()
+	return array.NewStringData(data)
 }
 
 // int64Array returns the first n values of buf as an array of type t, BIGINT or TIMESTAMP;

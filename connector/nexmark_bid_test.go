@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/stretchr/testify/require"
 )
@@ -94,4 +95,44 @@ func BenchmarkNexmarkBids(b *testing.B) {
 	}
 	b.ReportMetric(float64(rows)/b.Elapsed().Seconds(), "events/s")
 	b.ReportMetric(b.Elapsed().Seconds()*1e9/float64(rows), "ns/event")
+}
+
+// TestNexmarkSkipColumns checks that the columns read have the same values when the others
+// are skipped, and that those others are zeros or empty strings.
+func TestNexmarkSkipColumns(t *testing.T) {
+	for _, table := range NexmarkTables() {
+		schema, err := NexmarkSchema(table)
+		require.NoError(t, err)
+		opts := NexmarkOptions{Table: table, Events: 30_000, Seed: 7, BatchSize: 1000}
+		all := readNexmark(t, opts)
+		for _, keep := range []int{0, 1, 2, 3, schema.NumFields() - 1} {
+			read := make([]bool, schema.NumFields())
+			read[keep] = true
+			got := readNexmarkSkipping(t, opts, schema, read)
+			require.Equal(t, all.rows, got.rows)
+			for i, f := range schema.Fields() {
+				name := f.Name
+				switch {
+				case read[i] && f.Type.ID() == arrow.STRING:
+					require.Equal(t, all.strs[name], got.strs[name], "%s.%s", table, name)
+				case read[i]:
+					require.Equal(t, all.ints[name], got.ints[name], "%s.%s", table, name)
+				case f.Type.ID() == arrow.STRING:
+					require.Equal(t, make([]string, got.rows), got.strs[name])
+				default:
+					require.Equal(t, make([]int64, got.rows), got.ints[name])
+				}
+			}
+		}
+	}
+}
+
+func readNexmarkSkipping(t *testing.T, opts NexmarkOptions, schema *arrow.Schema,
+	read []bool) nexTable {
+	t.Helper()
+	var out nexTable
+	readNexmarkWith(t, opts, schema, func(src Source) {
+		src.(ColumnSkipper).SkipColumns(read)
+	}, &out)
+	return out
 }

@@ -35,13 +35,23 @@ func readNexmark(t *testing.T, opts NexmarkOptions) nexTable {
 
 func readNexmarkColumns(t *testing.T, opts NexmarkOptions, schema *arrow.Schema) nexTable {
 	t.Helper()
+	var out nexTable
+	readNexmarkWith(t, opts, schema, func(Source) {}, &out)
+	return out
+}
+
+// readNexmarkWith reads a table into out, calling prepare on the source before Open.
+func readNexmarkWith(t *testing.T, opts NexmarkOptions, schema *arrow.Schema,
+	prepare func(Source), out *nexTable) {
+	t.Helper()
 	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
 	defer mem.AssertSize(t, 0)
 	src, err := NewNexmarkSource(opts, schema, mem)
 	require.NoError(t, err)
+	prepare(src)
 	ctx := context.Background()
 	require.NoError(t, src.Open(ctx))
-	out := nexTable{ints: map[string][]int64{}, strs: map[string][]string{}}
+	*out = nexTable{ints: map[string][]int64{}, strs: map[string][]string{}}
 	for {
 		b, err := src.Next(ctx)
 		if err == io.EOF {
@@ -74,7 +84,6 @@ func readNexmarkColumns(t *testing.T, opts NexmarkOptions, schema *arrow.Schema)
 	require.NoError(t, src.Close())
 	require.NoError(t, src.Close())
 	require.Equal(t, int64(out.rows), src.Stats().RowsRead.Load())
-	return out
 }
 
 // share returns the fraction of xs for which f holds.
