@@ -537,9 +537,7 @@ func nextAuctionID(n int64, r *splitMix) int64 {
 }
 
 // nextPrice draws a log-uniform price in cents from 100 to 100,000,000.
-func nextPrice(r *splitMix) int64 {
-	return int64(math.Round(math.Exp(r.float()*6*math.Ln10) * 100))
-}
+func nextPrice(r *splitMix) int64 { return nexPrice(r.float()) }
 
 // extra draws the padding of an event whose other columns take size bytes, so that events
 // average avg bytes: a slice of the letter pool.

@@ -239,3 +239,38 @@ func nexExtraLength(size, avg int) (min, span int) {
 	delta := int(math.Round(float64(want) * 0.2))
 	return want - delta, 2 * delta
 }
+
+// The powers of ten of the prices come from a table and a short series: e^y = e^(i*step) *
+// e^r with r = y - i*step below step, the series for e^r stopping after r^5/120, where its
+// error is below 1e-15 of the price. A price within 1e-5 cents of a half cent is computed
+// with math.Exp instead, so that every price is exactly round(e^y * 100).
+const nexPriceSteps = 256 // table entries per power of ten
+
+var nexPricePowers = func() []float64 {
+	p := make([]float64, 6*nexPriceSteps+2)
+	for i := range p {
+		p[i] = math.Exp(float64(i) * (math.Ln10 / nexPriceSteps))
+	}
+	return p
+}()
+
+// nexPrice returns the price in cents for the uniform number u in [0, 1):
+// round(10^(6u) * 100), from 1.00 to 1,000,000.00.
+func nexPrice(u float64) int64 {
+	y := u * 6 * math.Ln10
+	i := int(y * (nexPriceSteps / math.Ln10))
+	r := y - float64(i)*(math.Ln10/nexPriceSteps)
+	r2 := r * r // the series in two halves, computed side by side
+	er := (1 + r) + r2*((1.0/2+r*(1.0/6))+r2*(1.0/24+r*(1.0/120)))
+	v := nexPricePowers[i]*er*100 + 0.5
+	k := int64(v) // rounded without a branch, which random prices would mispredict
+	if d := v - float64(k); d < 1e-5 || d > 1-1e-5 {
+		return nexPriceExact(u)
+	}
+	return k
+}
+
+// nexPriceExact is nexPrice computed with math.Exp.
+func nexPriceExact(u float64) int64 {
+	return int64(math.Round(math.Exp(u*6*math.Ln10) * 100))
+}

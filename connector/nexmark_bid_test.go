@@ -2,12 +2,34 @@ package connector
 
 import (
 	"context"
+	"math"
+	"math/rand/v2"
 	"testing"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/stretchr/testify/require"
 )
+
+// TestNexmarkPrice checks the price from the table and series against math.Exp, on random
+// numbers and on numbers whose price lies next to a half cent, where the two could round
+// apart.
+func TestNexmarkPrice(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	for range 1_000_000 {
+		if u := rng.Float64(); nexPrice(u) != nexPriceExact(u) {
+			t.Fatalf("price of %v: %d, want %d", u, nexPrice(u), nexPriceExact(u))
+		}
+	}
+	for cents := 100.5; cents < 1e8; cents = math.Floor(cents*1.37) + 0.5 {
+		u := math.Log(cents/100) / (6 * math.Ln10)
+		for _, v := range []float64{u, math.Nextafter(u, 0), math.Nextafter(u, 1)} {
+			require.Equal(t, nexPriceExact(v), nexPrice(v), "u = %v", v)
+		}
+	}
+	require.Equal(t, int64(100), nexPrice(0))
+	require.Equal(t, int64(100_000_000), nexPrice(math.Nextafter(1, 0)))
+}
 
 // TestNexmarkBidAllocs checks that a running bid stream allocates per batch, not per bid.
 func TestNexmarkBidAllocs(t *testing.T) {
@@ -113,4 +135,23 @@ func readNexmarkSkipping(t *testing.T, opts NexmarkOptions, schema *arrow.Schema
 		src.(ColumnSkipper).SkipColumns(read)
 	}, &out)
 	return out
+}
+
+var sinkPrice int64
+
+// BenchmarkNexmarkPrice compares the price from the table and series with math.Exp's, on
+// random numbers.
+func BenchmarkNexmarkPrice(b *testing.B) {
+	b.Run("table", func(b *testing.B) {
+		r := newSplitMix(1, 1)
+		for b.Loop() {
+			sinkPrice += nexPrice(r.float())
+		}
+	})
+	b.Run("exp", func(b *testing.B) {
+		r := newSplitMix(1, 1)
+		for b.Loop() {
+			sinkPrice += nexPriceExact(r.float())
+		}
+	})
 }
