@@ -206,8 +206,8 @@ type nexmarkSource struct {
 	limit   int64 // events end before this event number
 	n       int64 // the next event number to look at
 	pool    []byte
-	urls    [][]byte // the URL of each channel, then of each hot channel
-	chans   [][]byte // the name of each channel, "channel-<n>", then of each hot channel
+	urls    strTable // the URL of each channel, then of each hot channel
+	chans   strTable // the name of each channel, "channel-<n>", then of each hot channel
 	scratch bidScratch
 	blanks  []arrow.Array // by schema field: the placeholder of a column not read, else nil
 	skip    []bool        // by schema field: whether no one reads it
@@ -342,44 +342,38 @@ func (s *nexmarkSource) now() time.Time {
 	return time.Now()
 }
 
-// makeChannels makes the names and URLs of the 10,000 channels and the URLs of the hot ones.
+// makeChannels makes the names and URLs of the 10,000 channels and of the hot ones.
 func (s *nexmarkSource) makeChannels() {
-	s.chans = make([][]byte, nexChannels, nexChannels+len(nexHotChannels))
-	s.urls = make([][]byte, nexChannels+len(nexHotChannels))
-	var names, urls []byte
-	nameEnds := make([]int, nexChannels)
-	urlEnds := make([]int, len(s.urls))
-	for c := range s.urls {
+	names, urls := &s.chans, &s.urls
+	names.ends, urls.ends = []int32{0}, []int32{0}
+	for c := range nexChannels + len(nexHotChannels) {
 		r := newSplitMix(s.opts.Seed, 1<<62+uint64(c))
-		urls = append(urls, "https://www.nexmark.com/"...)
+		urls.data = append(urls.data, "https://www.nexmark.com/"...)
 		for k := range 3 {
 			if k > 0 {
-				urls = append(urls, '/')
+				urls.data = append(urls.data, '/')
 			}
-			urls = r.appendLetters(urls, nexMinStringLength+int(r.intn(3)))
+			urls.data = r.appendLetters(urls.data, nexMinStringLength+int(r.intn(3)))
 		}
-		urls = append(urls, "/item.htm?query=1"...)
+		urls.data = append(urls.data, "/item.htm?query=1"...)
 		if c < nexChannels {
 			if r.intn(10) > 0 {
-				urls = append(urls, "&channel_id="...)
-				urls = strconv.AppendInt(urls, int64(c), 10)
+				urls.data = append(urls.data, "&channel_id="...)
+				urls.data = strconv.AppendInt(urls.data, int64(c), 10)
 			}
-			names = strconv.AppendInt(append(names, "channel-"...), int64(c), 10)
-			nameEnds[c] = len(names)
+			names.data = strconv.AppendInt(append(names.data, "channel-"...), int64(c), 10)
+		} else {
+			names.data = append(names.data, nexHotChannels[c-nexChannels]...)
 		}
-		urlEnds[c] = len(urls)
+		urls.ends = append(urls.ends, int32(len(urls.data)))
+		names.ends = append(names.ends, int32(len(names.data)))
 	}
-	start := 0
-	for c, end := range nameEnds {
-		s.chans[c], start = names[start:end], end
-	}
-	start = 0
-	for c, end := range urlEnds {
-		s.urls[c], start = urls[start:end], end
-	}
-	for _, h := range nexHotChannels {
-		s.chans = append(s.chans, []byte(h))
-	}
+}
+
+// strTable is a table of strings back to back: string k is data[ends[k]:ends[k+1]].
+type strTable struct {
+	data []byte
+	ends []int32
 }
 
 // Next generates the next batch of events of the source's table.

@@ -141,9 +141,9 @@ func (s *nexmarkSource) bids(until int64) arrow.RecordBatch {
 		case s.blanks[i] != nil:
 			arrs[i] = array.NewSlice(s.blanks[i], 0, int64(rows))
 		case j == bChannel:
-			arrs[i] = s.stringArray(rows, sc.channel, nil, s.chans)
+			arrs[i] = s.stringArray(rows, sc.channel, nil, &s.chans)
 		case j == bURL:
-			arrs[i] = s.stringArray(rows, sc.channel, nil, s.urls)
+			arrs[i] = s.stringArray(rows, sc.channel, nil, &s.urls)
 		case j == bExtra:
 			arrs[i] = s.stringArray(rows, sc.extra, sc.extraN, nil)
 		default:
@@ -189,18 +189,19 @@ func int64Array(t arrow.DataType, n int, buf *memory.Buffer) arrow.Array {
 	return array.MakeFromData(data)
 }
 
-// stringArray returns a String array of n values: with strs, value i is strs[at[i]]; without,
-// it is the lens[i] letters of the pool from at[i].
-func (s *nexmarkSource) stringArray(n int, at, lens []int32, strs [][]byte) arrow.Array {
+// stringArray returns a String array of n values: with a table, value i is string at[i] of
+// the table; without, it is the lens[i] letters of the pool from at[i].
+func (s *nexmarkSource) stringArray(n int, at, lens []int32, table *strTable) arrow.Array {
 	at = at[:n]
 	offs := memory.NewResizableBuffer(s.mem)
 	offs.Resize((n + 1) * 4)
 	o := arrow.Int32Traits.CastFromBytes(offs.Bytes())[:n+1]
 	o[0] = 0
 	end := int32(0)
-	if strs != nil {
+	if table != nil {
+		ends := table.ends
 		for i, k := range at {
-			end += int32(len(strs[k]))
+			end += ends[k+1] - ends[k]
 			o[i+1] = end
 		}
 	} else {
@@ -213,9 +214,10 @@ func (s *nexmarkSource) stringArray(n int, at, lens []int32, strs [][]byte) arro
 	data := memory.NewResizableBuffer(s.mem)
 	data.Resize(int(end))
 	d := data.Bytes()
-	if strs != nil {
+	if table != nil {
+		src, ends := table.data, table.ends
 		for i, k := range at {
-			copy(d[o[i]:o[i+1]], strs[k])
+			copy(d[o[i]:o[i+1]], src[ends[k]:ends[k+1]])
 		}
 	} else {
 		for i, k := range at {
