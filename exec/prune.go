@@ -1,7 +1,7 @@
 package exec
 
-// ColumnsRead follows op down a chain of Project, Filter, Count and Measure operators to the
-// operator under them, and reports which columns of that operator's output the chain reads
+// ColumnsRead follows op down a chain of Project, Filter, Watermark, HashAggregate, Count
+// and Measure operators to the operator under them, and reports which columns of that operator's output the chain reads
 // to compute all of op's output. ok is false when the chain holds another operator or an
 // expression ColumnsRead does not know, so that a source is told to skip a column only when
 // nothing can read it.
@@ -22,6 +22,19 @@ func ColumnsRead(op Operator) (leaf Operator, used []bool, ok bool) {
 				return nil, nil, false
 			}
 			op = o.Input
+		case *Watermark:
+			in := make([]bool, o.Input.Schema().NumFields())
+			copy(in, used) // all but the $wm column it adds
+			if !exprColumns(o.Time, in) {
+				return nil, nil, false
+			}
+			op, used = o.Input, in
+		case *HashAggregate:
+			in, ok := o.columnsRead()
+			if !ok {
+				return nil, nil, false
+			}
+			op, used = o.Input, in
 		case *Count:
 			op = o.Input
 		case *Measure:
@@ -79,4 +92,29 @@ func exprsColumns(es []Expr, used []bool) bool {
 		}
 	}
 	return true
+}
+
+// columnsRead reports the columns of its input the aggregate reads: its keys', event time's,
+// aggregates' and their filters', and the $wm column. ok is false when it writes late events
+// out, all of their columns.
+func (h *HashAggregate) columnsRead() (in []bool, ok bool) {
+	if h.Late != nil {
+		return nil, false
+	}
+	in = make([]bool, h.Input.Schema().NumFields())
+	if !exprsColumns(h.Keys, in) || h.Time != nil && !exprColumns(h.Time, in) {
+		return nil, false
+	}
+	for _, a := range h.Aggs {
+		if !exprsColumns(a.Args, in) || a.Filter != nil && !exprColumns(a.Filter, in) {
+			return nil, false
+		}
+	}
+	if h.Time != nil {
+		if h.WMIndex < 0 || h.WMIndex >= len(in) {
+			return nil, false
+		}
+		in[h.WMIndex] = true
+	}
+	return in, true
 }
