@@ -206,6 +206,7 @@ type nexmarkSource struct {
 	limit   int64 // events end before this event number
 	n       int64 // the next event number to look at
 	pool    []byte
+	padded  []byte   // the pool and a block of zeros
 	urls    strTable // the URL of each channel, then of each hot channel
 	chans   strTable // the name of each channel, "channel-<n>", then of each hot channel
 	scratch bidScratch
@@ -325,7 +326,8 @@ func (s *nexmarkSource) Open(ctx context.Context) error {
 		}
 	}
 	r := newSplitMix(s.opts.Seed, 1<<63)
-	s.pool = r.appendLetters(make([]byte, 0, nexLetterPoolBytes), nexLetterPoolBytes)
+	s.pool = r.appendLetters(make([]byte, 0, nexLetterPoolBytes+nexBlock), nexLetterPoolBytes)
+	s.padded = append(s.pool, make([]byte, nexBlock)...) // for copies of whole blocks
 	if s.table == "bid" && (s.want[bChannel] || s.want[bURL]) {
 		s.makeChannels()
 	}
@@ -368,12 +370,23 @@ func (s *nexmarkSource) makeChannels() {
 		urls.ends = append(urls.ends, int32(len(urls.data)))
 		names.ends = append(names.ends, int32(len(names.data)))
 	}
+	names.pad()
+	urls.pad()
 }
 
 // strTable is a table of strings back to back: string k is data[ends[k]:ends[k+1]].
 type strTable struct {
-	data []byte
+	data []byte // followed by a block of zeros, for copies of whole blocks
 	ends []int32
+	max  int // the length of the longest string
+}
+
+// pad notes the longest string and puts a block of zeros after the last.
+func (t *strTable) pad() {
+	for k := range len(t.ends) - 1 {
+		t.max = max(t.max, int(t.ends[k+1]-t.ends[k]))
+	}
+	t.data = append(t.data, make([]byte, nexBlock)...)
 }
 
 // Next generates the next batch of events of the source's table.
