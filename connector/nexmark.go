@@ -76,7 +76,7 @@ const (
 	nexMinStringLength   = 3
 	nexLetterPoolBytes   = 1 << 16
 	nexEventsPerInFlight = nexInFlightAuctions * nexProportions / nexAuctions
-	nexKeepBuffers       = 64 // buffers the source keeps for its next batches: a few batches'
+	nexKeepBuffers       = 64 // buffers kept for the next batches: those of a few batches
 )
 
 // NexmarkOptions are the options of the nexmark connector.
@@ -199,7 +199,7 @@ type nexmarkSource struct {
 	table   string
 	cols    []nexColumn
 	fields  []int  // the table column of each schema field
-	want    []bool // by table column: whether the schema has it
+	want    []bool // by table column: whether the source makes it
 	ints    []intColumn
 	strs    []strColumn
 	batch   int
@@ -305,7 +305,7 @@ func (s *nexmarkSource) SkipColumns(read []bool) {
 	if s.opened || len(read) != len(s.fields) {
 		return
 	}
-	s.skip = append([]bool(nil), read...)
+	s.skip = make([]bool, len(read))
 	clear(s.want)
 	for i, j := range s.fields {
 		s.skip[i] = !read[i]

@@ -1,10 +1,11 @@
 package exec
 
 // ColumnsRead follows op down a chain of Project, Filter, Watermark, HashAggregate, Count
-// and Measure operators to the operator under them, and reports which columns of that operator's output the chain reads
-// to compute all of op's output. ok is false when the chain holds another operator or an
-// expression ColumnsRead does not know, so that a source is told to skip a column only when
-// nothing can read it.
+// and Measure operators to the operator under them, and reports which columns of that
+// operator's output the chain reads to compute all of op's output. ok is false when the
+// chain holds another operator or an expression ColumnsRead does not know, or an aggregate
+// writes late events out, so that a source is told to skip a column only when nothing can
+// read it.
 func ColumnsRead(op Operator) (leaf Operator, used []bool, ok bool) {
 	used = allColumns(op.Schema().NumFields())
 	for {
