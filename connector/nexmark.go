@@ -76,6 +76,7 @@ const (
 	nexMinStringLength   = 3
 	nexLetterPoolBytes   = 1 << 16
 	nexEventsPerInFlight = nexInFlightAuctions * nexProportions / nexAuctions
+	nexKeepBuffers       = 64 // buffers kept for the next batches: those of a few batches
 )
 
 // NexmarkOptions are the options of the nexmark connector.
@@ -192,29 +193,36 @@ func NexmarkSchema(table string) (*arrow.Schema, error) {
 
 // nexmarkSource generates one Nexmark table.
 type nexmarkSource struct {
-	opts   NexmarkOptions
-	schema *arrow.Schema
-	mem    memory.Allocator
-	table  string
-	cols   []nexColumn
-	fields []int  // the table column of each schema field
-	want   []bool // by table column: whether the schema has it
-	ints   []intColumn
-	strs   []strColumn
-	batch  int
-	limit  int64 // events end before this event number
-	n      int64 // the next event number to look at
-	pool   []byte
-	urls   [][]byte // the URL of each channel, then of each hot channel
-	chans  [][]byte // "channel-<n>"
-	buf    []byte
-	start  time.Time // the wall clock time of event 0 under Pace
-	stats  SourceStats
-	opened bool
-	closed bool
+	opts    NexmarkOptions
+	schema  *arrow.Schema
+	mem     *recycler // gets the batches' buffers back when they are released
+	table   string
+	cols    []nexColumn
+	fields  []int  // the table column of each schema field
+	want    []bool // by table column: whether the source makes it
+	ints    []intColumn
+	strs    []strColumn
+	batch   int
+	limit   int64 // events end before this event number
+	n       int64 // the next event number to look at
+	pool    []byte
+	padded  []byte   // the pool and a block of zeros
+	urls    strTable // the URL of each channel, then of each hot channel
+	chans   strTable // the name of each channel, "channel-<n>", then of each hot channel
+	scratch bidScratch
+	blanks  []arrow.Array // by schema field: the placeholder of a column not read, else nil
+	skip    []bool        // by schema field: whether no one reads it
+	buf     []byte
+	start   time.Time // the wall clock time of event 0 under Pace
+	stats   SourceStats
+	opened  bool
+	closed  bool
 }
 
-var _ Source = (*nexmarkSource)(nil)
+var (
+	_ Source        = (*nexmarkSource)(nil)
+	_ ColumnSkipper = (*nexmarkSource)(nil)
+)
 
 // NewNexmarkSource returns a source of the Nexmark table opts.Table. The schema names the
 // columns wanted, in any order and case, a subset of NexmarkSchema's with the same types; mem
@@ -245,7 +253,8 @@ func NewNexmarkSource(
 	if mem == nil {
 		mem = memory.DefaultAllocator
 	}
-	s := &nexmarkSource{opts: opts, schema: schema, mem: mem, table: table, cols: cols,
+	s := &nexmarkSource{opts: opts, schema: schema, mem: newRecycler(mem, nexKeepBuffers),
+		table: table, cols: cols,
 		batch: opts.BatchSize, limit: opts.Events, want: make([]bool, len(cols)),
 		ints: make([]intColumn, len(cols)), strs: make([]strColumn, len(cols))}
 	if s.batch <= 0 {
@@ -289,14 +298,36 @@ func (s *nexmarkSource) Schema() *arrow.Schema { return s.schema }
 // Stats returns the source's counters.
 func (s *nexmarkSource) Stats() *SourceStats { return &s.stats }
 
+// SkipColumns makes the source skip the columns not read: it draws no more numbers for an
+// event than the columns read need, and returns a column of zeros or empty strings for each
+// column not read.
+func (s *nexmarkSource) SkipColumns(read []bool) {
+	if s.opened || len(read) != len(s.fields) {
+		return
+	}
+	s.skip = make([]bool, len(read))
+	clear(s.want)
+	for i, j := range s.fields {
+		s.skip[i] = !read[i]
+		s.want[j] = s.want[j] || read[i]
+	}
+}
+
 // Open makes the tables the events pick text from.
 func (s *nexmarkSource) Open(ctx context.Context) error {
 	if s.opened {
 		return errors.New("source opened twice")
 	}
 	s.opened = true
+	s.blanks = make([]arrow.Array, len(s.fields))
+	for i, skip := range s.skip {
+		if skip {
+			s.blanks[i] = s.blank(s.cols[s.fields[i]].typ)
+		}
+	}
 	r := newSplitMix(s.opts.Seed, 1<<63)
-	s.pool = r.appendLetters(make([]byte, 0, nexLetterPoolBytes), nexLetterPoolBytes)
+	s.pool = r.appendLetters(make([]byte, 0, nexLetterPoolBytes+nexBlock), nexLetterPoolBytes)
+	s.padded = append(s.pool, make([]byte, nexBlock)...) // for copies of whole blocks
 	if s.table == "bid" && (s.want[bChannel] || s.want[bURL]) {
 		s.makeChannels()
 	}
@@ -313,41 +344,49 @@ func (s *nexmarkSource) now() time.Time {
 	return time.Now()
 }
 
-// makeChannels makes the names and URLs of the 10,000 channels and the URLs of the hot ones.
+// makeChannels makes the names and URLs of the 10,000 channels and of the hot ones.
 func (s *nexmarkSource) makeChannels() {
-	s.chans = make([][]byte, nexChannels)
-	s.urls = make([][]byte, nexChannels+len(nexHotChannels))
-	var names, urls []byte
-	nameEnds := make([]int, nexChannels)
-	urlEnds := make([]int, len(s.urls))
-	for c := range s.urls {
+	names, urls := &s.chans, &s.urls
+	names.ends, urls.ends = []int32{0}, []int32{0}
+	for c := range nexChannels + len(nexHotChannels) {
 		r := newSplitMix(s.opts.Seed, 1<<62+uint64(c))
-		urls = append(urls, "https://www.nexmark.com/"...)
+		urls.data = append(urls.data, "https://www.nexmark.com/"...)
 		for k := range 3 {
 			if k > 0 {
-				urls = append(urls, '/')
+				urls.data = append(urls.data, '/')
 			}
-			urls = r.appendLetters(urls, nexMinStringLength+int(r.intn(3)))
+			urls.data = r.appendLetters(urls.data, nexMinStringLength+int(r.intn(3)))
 		}
-		urls = append(urls, "/item.htm?query=1"...)
+		urls.data = append(urls.data, "/item.htm?query=1"...)
 		if c < nexChannels {
 			if r.intn(10) > 0 {
-				urls = append(urls, "&channel_id="...)
-				urls = strconv.AppendInt(urls, int64(c), 10)
+				urls.data = append(urls.data, "&channel_id="...)
+				urls.data = strconv.AppendInt(urls.data, int64(c), 10)
 			}
-			names = strconv.AppendInt(append(names, "channel-"...), int64(c), 10)
-			nameEnds[c] = len(names)
+			names.data = strconv.AppendInt(append(names.data, "channel-"...), int64(c), 10)
+		} else {
+			names.data = append(names.data, nexHotChannels[c-nexChannels]...)
 		}
-		urlEnds[c] = len(urls)
+		urls.ends = append(urls.ends, int32(len(urls.data)))
+		names.ends = append(names.ends, int32(len(names.data)))
 	}
-	start := 0
-	for c, end := range nameEnds {
-		s.chans[c], start = names[start:end], end
+	names.pad()
+	urls.pad()
+}
+
+// strTable is a table of strings back to back: string k is data[ends[k]:ends[k+1]].
+type strTable struct {
+	data []byte // followed by a block of zeros, for copies of whole blocks
+	ends []int32
+	max  int // the length of the longest string
+}
+
+// pad notes the longest string and puts a block of zeros after the last.
+func (t *strTable) pad() {
+	for k := range len(t.ends) - 1 {
+		t.max = max(t.max, int(t.ends[k+1]-t.ends[k]))
 	}
-	start = 0
-	for c, end := range urlEnds {
-		s.urls[c], start = urls[start:end], end
-	}
+	t.data = append(t.data, make([]byte, nexBlock)...)
 }
 
 // Next generates the next batch of events of the source's table.
@@ -371,18 +410,20 @@ func (s *nexmarkSource) Next(ctx context.Context) (arrow.RecordBatch, error) {
 		until = max(until, s.timestamp(s.n)) // never an empty batch
 	}
 
+	if s.table == "bid" {
+		rec := s.bids(until)
+		s.stats.RowsRead.Add(rec.NumRows())
+		return rec, nil
+	}
 	for i := range s.ints {
 		s.ints[i].reset()
 		s.strs[i].reset()
 	}
 	rows := 0
 	for rows < s.batch && s.n < s.limit && s.timestamp(s.n) <= until {
-		switch s.table {
-		case "bid":
-			s.bid(s.n)
-		case "auction":
+		if s.table == "auction" {
 			s.auction(s.n)
-		default:
+		} else {
 			s.person(s.n)
 		}
 		rows++
@@ -411,7 +452,9 @@ func (s *nexmarkSource) wait(ctx context.Context) (int64, error) {
 func (s *nexmarkSource) newBatch(rows int) arrow.RecordBatch {
 	arrs := make([]arrow.Array, len(s.fields))
 	for i, j := range s.fields {
-		if s.cols[j].typ.ID() == arrow.STRING {
+		if s.blanks[i] != nil {
+			arrs[i] = array.NewSlice(s.blanks[i], 0, int64(rows))
+		} else if s.cols[j].typ.ID() == arrow.STRING {
 			arrs[i] = s.strs[j].array(s.mem)
 		} else {
 			arrs[i] = s.ints[j].array(s.mem, s.cols[j].typ)
@@ -424,8 +467,17 @@ func (s *nexmarkSource) newBatch(rows int) arrow.RecordBatch {
 	return rec
 }
 
-// Close ends the source; it holds no memory of the allocator between batches.
+// Close ends the source and gives the buffers it kept back to its allocator; those of the
+// batches still held go back there when they are released.
 func (s *nexmarkSource) Close() error {
+	if !s.closed {
+		for _, b := range s.blanks {
+			if b != nil {
+				b.Release()
+			}
+		}
+		s.mem.Close()
+	}
 	s.closed = true
 	return nil
 }
@@ -492,9 +544,7 @@ func nextAuctionID(n int64, r *splitMix) int64 {
 }
 
 // nextPrice draws a log-uniform price in cents from 100 to 100,000,000.
-func nextPrice(r *splitMix) int64 {
-	return int64(math.Round(math.Exp(r.float()*6*math.Ln10) * 100))
-}
+func nextPrice(r *splitMix) int64 { return nexPrice(r.float()) }
 
 // extra draws the padding of an event whose other columns take size bytes, so that events
 // average avg bytes: a slice of the letter pool.
@@ -502,11 +552,9 @@ func (s *nexmarkSource) extra(r *splitMix, size, avg int) []byte {
 	if size > avg {
 		return nil
 	}
-	want := avg - size
-	delta := int(math.Round(float64(want) * 0.2))
-	n := want - delta
-	if delta > 0 {
-		n += int(r.intn(uint64(2 * delta)))
+	n, span := nexExtraLength(size, avg)
+	if span > 0 {
+		n += int(r.intn(uint64(span)))
 	}
 	off := int(r.intn(uint64(len(s.pool) - n + 1)))
 	return s.pool[off : off+n]
@@ -607,39 +655,6 @@ func (s *nexmarkSource) auction(n int64) {
 	s.addString(aItemName, b[:name])
 	s.addString(aDescription, b[name:])
 	s.addString(aExtra, extra)
-}
-
-func (s *nexmarkSource) bid(n int64) {
-	r := newSplitMix(s.opts.Seed, uint64(n))
-	c := s.ints
-	auction := lastAuctionID(n) / nexHotBatch * nexHotBatch
-	if r.intn(nexHotAuctionRatio) == 0 {
-		auction = nextAuctionID(n, &r)
-	}
-	c[bAuction].add(auction + nexFirstAuctionID)
-	bidder := lastPersonID(n)/nexHotBatch*nexHotBatch + 1
-	if r.intn(nexHotBiddersRatio) == 0 {
-		bidder = nextPersonID(n, &r)
-	}
-	c[bBidder].add(bidder + nexFirstPersonID)
-	c[bPrice].add(nextPrice(&r))
-	c[bDateTime].add(s.timestamp(n))
-
-	channel := nexChannels + int(r.intn(uint64(len(nexHotChannels))))
-	if r.intn(nexHotChannelsRatio) == 0 {
-		channel = int(r.intn(nexChannels))
-	}
-	if s.want[bChannel] {
-		if channel < nexChannels {
-			s.strs[bChannel].add(s.chans[channel])
-		} else {
-			s.strs[bChannel].addString(nexHotChannels[channel-nexChannels])
-		}
-	}
-	if s.want[bURL] {
-		s.strs[bURL].add(s.urls[channel])
-	}
-	s.addString(bExtra, s.extra(&r, 8+8+8+8, nexAvgBidBytes))
 }
 
 func (s *nexmarkSource) addString(col int, b []byte) {

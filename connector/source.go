@@ -30,6 +30,14 @@ type Source interface {
 	Stats() *SourceStats
 }
 
+// ColumnSkipper is a Source that can skip the work of making columns no one reads.
+type ColumnSkipper interface {
+	// SkipColumns is called before Open with, for each column of the schema, whether the
+	// query reads it. The source still returns every column, but may fill those not read
+	// with placeholders (zeros, empty strings) made once.
+	SkipColumns(read []bool)
+}
+
 // SourceStats counts what a source read and what it skipped.
 type SourceStats struct {
 	RowsRead    atomic.Int64 // rows turned into batch rows

@@ -84,12 +84,84 @@ func (e *Binary) Type() arrow.DataType { return e.T }
 func (e *Binary) String() string       { return e.Text }
 
 func (e *Binary) Eval(mem memory.Allocator, b arrow.RecordBatch) (arrow.Array, error) {
+	if lit, x, constLeft := e.constOperand(); lit != nil {
+		return e.evalConst(mem, b, lit, x, constLeft)
+	}
 	args, err := evalAll(mem, b, []Expr{e.L, e.R})
 	if err != nil {
 		return nil, err
 	}
 	defer releaseAll(args)
+	return e.apply(mem, args[0], args[1])
+}
+
+// constOperand returns the operand that is a BIGINT or DOUBLE constant, not NULL, and the
+// other one; lit is nil when neither is.
+func (e *Binary) constOperand() (lit *Literal, x Expr, constLeft bool) {
+	isConst := func(x Expr) *Literal {
+		l, ok := x.(*Literal)
+		if !ok {
+			return nil
+		}
+		switch l.Value.(type) {
+		case int64:
+			if l.T.ID() == arrow.INT64 {
+				return l
+			}
+		case float64:
+			if l.T.ID() == arrow.FLOAT64 {
+				return l
+			}
+		}
+		return nil
+	}
+	if l := isConst(e.R); l != nil {
+		return l, e.L, false
+	}
+	if l := isConst(e.L); l != nil {
+		return l, e.R, true
+	}
+	return nil, nil, false
+}
+
+// evalConst computes the operator with a constant operand without making an array of it
+// when a kernel takes the case, and with one otherwise.
+func (e *Binary) evalConst(mem memory.Allocator, b arrow.RecordBatch, lit *Literal, x Expr,
+	constLeft bool) (arrow.Array, error) {
+	xa, err := x.Eval(mem, b)
+	if err != nil {
+		return nil, err
+	}
+	defer xa.Release()
 	var out arrow.Array
+	ok := false
+	switch e.Op {
+	case "+", "-", "*", "/", "//", "%":
+		out, ok = functions.ArithConst(mem, e.Op, xa, lit.Value, constLeft)
+	case "=", "<>", "<", "<=", ">", ">=":
+		out, ok = functions.CompareConst(mem, e.Op, xa, lit.Value, constLeft)
+	}
+	if ok {
+		return out, nil
+	}
+	la, err := lit.Eval(mem, b)
+	if err != nil {
+		return nil, err
+	}
+	defer la.Release()
+	if constLeft {
+		return e.apply(mem, la, xa)
+	}
+	return e.apply(mem, xa, la)
+}
+
+// apply computes l op r over two arrays.
+func (e *Binary) apply(mem memory.Allocator, l, r arrow.Array) (arrow.Array, error) {
+	var (
+		out arrow.Array
+		err error
+	)
+	args := [2]arrow.Array{l, r}
 	switch e.Op {
 	case "+", "-", "*", "/", "//", "%":
 		out, err = functions.Arith(mem, e.Op, args[0], args[1])

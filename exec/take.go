@@ -2,6 +2,7 @@ package exec
 
 import (
 	"fmt"
+	mbits "math/bits"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -96,9 +97,39 @@ func takeBatch(mem memory.Allocator, b arrow.RecordBatch, idx []int) (arrow.Reco
 	return array.NewRecordBatch(b.Schema(), cols, int64(len(idx))), nil
 }
 
-// selected lists the rows where the boolean array is TRUE (not FALSE, not NULL).
+// selected lists the rows where the boolean array is TRUE (not FALSE, not NULL), a byte of
+// the bitmaps at a time so that a byte with no row TRUE costs one test.
 func selected(pred *array.Boolean, into []int) []int {
 	into = into[:0]
+	n := pred.Len()
+	d := pred.Data()
+	if n == 0 || d.Offset()%8 != 0 {
+		return selectedRows(pred, into)
+	}
+	start := d.Offset() / 8
+	vals := d.Buffers()[1].Bytes()[start:]
+	var valid []byte
+	if pred.NullN() > 0 {
+		valid = d.Buffers()[0].Bytes()[start:]
+	}
+	for j, bits := range vals[:(n+7)/8] {
+		if valid != nil {
+			bits &= valid[j]
+		}
+		for bits != 0 {
+			i := j*8 + mbits.TrailingZeros8(bits)
+			if i >= n {
+				break
+			}
+			into = append(into, i)
+			bits &= bits - 1
+		}
+	}
+	return into
+}
+
+// selectedRows is selected row by row, for arrays sliced inside a byte.
+func selectedRows(pred *array.Boolean, into []int) []int {
 	n := pred.Len()
 	nulls := pred.NullN() > 0
 	for i := 0; i < n; i++ {

@@ -126,7 +126,29 @@ func PlanQuery(q *parser.Query, pc *Context) (*Plan, error) {
 	}
 	p.Root = rel.op
 	p.Explain = rel.node
+	skipUnread(p)
 	return p, nil
+}
+
+// skipUnread tells the stream under a plan that is a chain of projections and filters over
+// it which of its columns the query reads, so that a generator skips making the others.
+func skipUnread(p *Plan) {
+	leaf, read, ok := exec.ColumnsRead(p.Root)
+	src, isSource := leaf.(*lazySource)
+	if !ok || !isSource || !src.skips {
+		return
+	}
+	var names []string
+	for i, f := range src.schema.Fields() {
+		if read[i] {
+			names = append(names, f.Name)
+		}
+	}
+	if len(names) == len(read) {
+		return
+	}
+	src.read = read
+	src.node.Details = append(src.node.Details, "columns read: "+strings.Join(names, ", "))
 }
 
 // planQuery plans a query with its CTEs and UNION ALL branches.
@@ -386,6 +408,7 @@ func scanStream(st *Stream, qual string, pos parser.Pos, pc *Context, p *Plan) (
 		}},
 	}
 	rel.op = pc.measured(rel.op, rel.node)
+	src.node, src.skips = rel.node, st.Options["connector"] == "nexmark"
 	if st.WatermarkColumn != "" {
 		rel.node.Details = append(rel.node.Details, fmt.Sprintf("watermark: %s - %s",
 			st.WatermarkColumn, formatMicros(st.Delay)))

@@ -351,6 +351,9 @@ type lazySource struct {
 	open   func() (connector.Source, error)
 	src    connector.Source
 	empty  connector.SourceStats
+	node   *Node  // the scan in EXPLAIN
+	read   []bool // by column: whether the query reads it; nil when not known
+	skips  bool   // whether the connector can skip the columns not read
 }
 
 var _ connector.Source = (*lazySource)(nil)
@@ -363,6 +366,9 @@ func (l *lazySource) Open(ctx context.Context) error {
 		return fmt.Errorf("stream %s: %w", l.name, err)
 	}
 	l.src = src
+	if sk, ok := src.(connector.ColumnSkipper); ok && l.read != nil {
+		sk.SkipColumns(l.read)
+	}
 	if f := l.empty.Warnings(); f != nil {
 		src.Stats().OnWarning(f) // set before the source was opened
 	}

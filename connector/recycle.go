@@ -1,0 +1,99 @@
+package connector
+
+import (
+	"sync"
+
+	"github.com/apache/arrow-go/v18/arrow/memory"
+)
+
+// recycler is an allocator that keeps the buffers its batches give back, when the last
+// reader releases them, and hands them out again for the next batches: a generator that
+// makes batches of the same shape over and over then allocates nothing once it runs, and
+// leaves the garbage collector nothing to do. It takes its memory from another allocator
+// and gives it all back there by Close. It is safe for use by several goroutines, since a
+// batch may be released on another goroutine than the one that made it.
+type recycler struct {
+	mem memory.Allocator
+
+	mu     sync.Mutex
+	free   [][]byte         // buffers given back, each as mem allocated it
+	out    map[*byte][]byte // buffers handed out, by their first byte
+	closed bool             // every buffer given back now goes straight to mem
+	keep   int              // how many free buffers to keep at most
+}
+
+var _ memory.Allocator = (*recycler)(nil)
+
+func newRecycler(mem memory.Allocator, keep int) *recycler {
+	return &recycler{mem: mem, out: map[*byte][]byte{}, keep: keep}
+}
+
+// Allocate returns a kept buffer of size bytes or more when one fits without wasting more
+// than half of it, and a new one otherwise. Unlike the Go allocator's, its bytes are not
+// zeroed.
+func (r *recycler) Allocate(size int) []byte {
+	if size == 0 {
+		return nil
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for i, b := range r.free {
+		if len(b) >= size && len(b) <= 2*size {
+			last := len(r.free) - 1
+			r.free[i], r.free[last] = r.free[last], nil
+			r.free = r.free[:last]
+			r.out[&b[0]] = b
+			return b[:size:size]
+		}
+	}
+	b := r.mem.Allocate(size + size/8) // room for the next batch's to be a little larger
+	r.out[&b[0]] = b
+	return b[:size:size]
+}
+
+// Reallocate returns a buffer of size bytes starting with b's.
+func (r *recycler) Reallocate(size int, b []byte) []byte {
+	if len(b) > 0 {
+		r.mu.Lock()
+		orig := r.out[&b[0]]
+		r.mu.Unlock()
+		if len(orig) >= size {
+			return orig[:size:size]
+		}
+	}
+	nb := r.Allocate(size)
+	copy(nb, b)
+	r.Free(b)
+	return nb
+}
+
+// Free keeps b for a later Allocate, or gives it back to the underlying allocator.
+func (r *recycler) Free(b []byte) {
+	if cap(b) == 0 {
+		return
+	}
+	b = b[:1]
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	orig, ok := r.out[&b[0]]
+	if !ok {
+		panic("recycler: freeing a buffer it did not allocate")
+	}
+	delete(r.out, &b[0])
+	if r.closed || len(r.free) >= r.keep {
+		r.mem.Free(orig)
+		return
+	}
+	r.free = append(r.free, orig)
+}
+
+// Close gives the kept buffers back to the underlying allocator; buffers still out go back
+// there when they are freed.
+func (r *recycler) Close() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, b := range r.free {
+		r.mem.Free(b)
+	}
+	r.free, r.closed = nil, true
+}
