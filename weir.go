@@ -20,6 +20,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -49,6 +50,7 @@ type DB struct {
 	closed   bool
 
 	memLimit    int64
+	workers     int
 	stdinFormat string
 	progress    io.Writer
 
@@ -70,6 +72,16 @@ func WithLogger(l *slog.Logger) Option { return func(db *DB) { db.logger = l } }
 // default, means no limit. SET memory_limit = '256MB' changes it for the queries that follow.
 func WithMemoryLimit(bytes int64) Option { return func(db *DB) { db.memLimit = bytes } }
 
+// MaxWorkers caps the default number of workers of WithWorkers.
+const MaxWorkers = 8
+
+// WithWorkers sets how many workers a windowed GROUP BY is split across by key, each a
+// goroutine aggregating its share of the keys; the rows and counters are exactly those of
+// one worker. 1 runs every query on one goroutine. The default is runtime.GOMAXPROCS(0), at
+// most MaxWorkers. Queries the split cannot run exactly (no group key, per-window ORDER BY or
+// LIMIT, analytic or user-defined functions) keep one worker.
+func WithWorkers(n int) Option { return func(db *DB) { db.workers = n } }
+
 // WithProgress shows a progress bar on w while files are read (the CLI passes stderr when it
 // is a terminal).
 func WithProgress(w io.Writer) Option { return func(db *DB) { db.progress = w } }
@@ -90,6 +102,7 @@ func Open(opts ...Option) (*DB, error) {
 		registry: functions.NewRegistry(),
 		settings: map[string]string{},
 	}
+	db.workers = min(runtime.GOMAXPROCS(0), MaxWorkers)
 	for _, o := range opts {
 		o(db)
 	}
@@ -217,7 +230,8 @@ func (db *DB) plan(q *parser.Query, stats *exec.Stats, analyze bool) (*planner.P
 	return planner.PlanQuery(q, &planner.Context{
 		Catalog: db.catalog, Registry: db.registry, Env: env, Stdin: db.stdin,
 		LateFile: late, OnWait: db.onWait, Analyze: analyze, Progress: db.progress,
-		StdinFormat: db.stdinFormat,
+		StdinFormat: db.stdinFormat, Workers: db.workers,
+		Prefetch: runtime.GOMAXPROCS(0) > 1,
 	})
 }
 

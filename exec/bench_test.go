@@ -85,12 +85,6 @@ func genEvents(n int, step, disorder int64, size int) []arrow.RecordBatch {
 	return out
 }
 
-func releaseBatches(bs []arrow.RecordBatch) {
-	for _, b := range bs {
-		b.Release()
-	}
-}
-
 func benchWindows() map[string]Window {
 	const minute = 60 * 1e6
 	return map[string]Window{
