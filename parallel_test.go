@@ -38,6 +38,8 @@ var parallelQueries = []string{
 		GROUP BY m, CUMULATE(ts, 2s, 8s) HAVING count(*) > 1`,
 	`SELECT v > 50 AS big, k % 3 AS g, window_start, count(*) FROM ev
 		GROUP BY big, g, TUMBLE(ts, 4s) ALLOWED LATENESS 1s`,
+	`SELECT CASE WHEN n % 4 = 0 THEN NULL ELSE s END AS sk, (n % 3) * 0.5 - 0.5 AS f,
+		window_start, count(*), sum(v) FROM ev GROUP BY sk, f, TUMBLE(ts, 6s)`,
 }
 
 // TestParallelAggregateMatchesOne runs each windowed query over a few thousand disordered

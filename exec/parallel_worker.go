@@ -268,42 +268,53 @@ const hashNull = 0xbb67ae8584caa73b
 
 // hashColumn mixes the values of column a into h.
 func hashColumn(a arrow.Array, h []uint64, seed maphash.Seed) {
-	nulls := a.NullN() > 0
-	word := func(i int, v uint64) {
-		if nulls && a.IsNull(i) {
-			v = hashNull
+	if a.NullN() > 0 || a.DataType().ID() == arrow.NULL {
+		for i := range h {
+			h[i] = mix(h[i] ^ cellHash(a, i, seed))
 		}
-		h[i] = mix(h[i] ^ v)
+		return
 	}
 	switch c := a.(type) {
 	case *array.Int64:
-		for i, v := range c.Int64Values()[:len(h)] {
-			word(i, uint64(v))
-		}
+		mixWords(h, c.Int64Values())
 	case *array.Timestamp:
-		for i, v := range c.TimestampValues()[:len(h)] {
-			word(i, uint64(v))
-		}
+		mixWords(h, c.TimestampValues())
 	case *array.Duration:
-		for i, v := range c.DurationValues()[:len(h)] {
-			word(i, uint64(v))
+		mixWords(h, c.DurationValues())
+	default:
+		for i := range h {
+			h[i] = mix(h[i] ^ cellHash(a, i, seed))
 		}
+	}
+}
+
+// cellHash is the word row i of a mixes into its key's hash.
+func cellHash(a arrow.Array, i int, seed maphash.Seed) uint64 {
+	if cellIsNull(a, i) {
+		return hashNull
+	}
+	switch c := a.(type) {
+	case *array.Int64:
+		return uint64(c.Value(i))
+	case *array.Timestamp:
+		return uint64(c.Value(i))
+	case *array.Duration:
+		return uint64(c.Value(i))
 	case *array.Float64:
-		for i, v := range c.Float64Values()[:len(h)] {
-			word(i, floatKey(v))
-		}
+		return floatKey(c.Value(i))
 	case *array.Boolean:
-		for i := range h {
-			word(i, uint64(1+b2i(c.Value(i))))
-		}
+		return uint64(1 + b2i(c.Value(i)))
 	case *array.String:
-		for i := range h {
-			word(i, maphash.String(seed, c.Value(i)))
-		}
-	default: // NULL-typed: every row is NULL
-		for i := range h {
-			h[i] = mix(h[i] ^ hashNull)
-		}
+		return maphash.String(seed, c.Value(i))
+	}
+	return hashNull
+}
+
+// mixWords mixes a column of 64-bit values into h.
+func mixWords[T int64 | arrow.Timestamp | arrow.Duration](h []uint64, vals []T) {
+	vals = vals[:len(h)]
+	for i, v := range vals {
+		h[i] = mix(h[i] ^ uint64(v))
 	}
 }
 
