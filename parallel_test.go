@@ -258,3 +258,52 @@ func TestParallelAggregateStops(t *testing.T) {
 	}
 	require.LessOrEqual(t, runtime.NumGoroutine(), before)
 }
+
+// BenchmarkParallelCSV runs a tumble query (count, sum, avg per key) over a CSV file of 1M
+// events: on one core (the source read inline), with the source prefetched on a goroutine of
+// its own, and with that and 2 workers.
+func BenchmarkParallelCSV(b *testing.B) {
+	const n = 1 << 20
+	path := filepath.Join(b.TempDir(), "events.csv")
+	var sb strings.Builder
+	sb.WriteString("ts,k,v\n")
+	r := rand.New(rand.NewPCG(1, 2))
+	base := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
+	for i := 0; i < n; i++ {
+		ts := base.Add(time.Duration(i) * time.Millisecond)
+		fmt.Fprintf(&sb, "%s,%d,%.2f\n", ts.Format("2006-01-02 15:04:05.000"),
+			r.IntN(1000), r.Float64()*100)
+	}
+	require.NoError(b, os.WriteFile(path, []byte(sb.String()), 0o644))
+	for _, c := range []struct {
+		name           string
+		procs, workers int
+	}{{"inline", 1, 1}, {"prefetch", 2, 1}, {"prefetch+2workers", 2, 2}} {
+		b.Run(c.name, func(b *testing.B) {
+			defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(c.procs))
+			for b.Loop() {
+				runCSVBench(b, path, c.workers)
+			}
+			b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "events/s")
+		})
+	}
+}
+
+func runCSVBench(b *testing.B, path string, workers int) {
+	ctx := context.Background()
+	db, err := Open(WithWorkers(workers))
+	require.NoError(b, err)
+	defer db.Close()
+	require.NoError(b, db.Exec(ctx, `CREATE STREAM ev (ts TIMESTAMP, k BIGINT, v DOUBLE)
+		WITH (connector = 'file', path = '`+path+`')`))
+	rows, err := db.Query(ctx, `SELECT k, count(*), sum(v), avg(v) FROM ev
+		GROUP BY k, TUMBLE(ts, 1m)`)
+	require.NoError(b, err)
+	defer rows.Close()
+	got := 0
+	for rows.Next() {
+		got += int(rows.Batch().NumRows())
+	}
+	require.NoError(b, rows.Err())
+	require.Positive(b, got)
+}

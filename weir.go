@@ -75,11 +75,27 @@ func WithMemoryLimit(bytes int64) Option { return func(db *DB) { db.memLimit = b
 // MaxWorkers caps the default number of workers of WithWorkers.
 const MaxWorkers = 8
 
+// minProcsForWorkers is the GOMAXPROCS from which queries use workers by default: every
+// worker hashes every event's key and copies its share of the batch, which roughly doubles
+// the CPU per event, so that 2 workers on 2 cores are no faster than one.
+const minProcsForWorkers = 4
+
+// defaultWorkers is runtime.GOMAXPROCS(0), at most MaxWorkers, or 1 below
+// minProcsForWorkers.
+func defaultWorkers() int {
+	n := runtime.GOMAXPROCS(0)
+	if n < minProcsForWorkers {
+		return 1
+	}
+	return min(n, MaxWorkers)
+}
+
 // WithWorkers sets how many workers a windowed GROUP BY is split across by key, each a
 // goroutine aggregating its share of the keys; the rows and counters are exactly those of
 // one worker. 1 runs every query on one goroutine. The default is runtime.GOMAXPROCS(0), at
-// most MaxWorkers. Queries the split cannot run exactly (no group key, per-window ORDER BY or
-// LIMIT, analytic or user-defined functions) keep one worker.
+// most MaxWorkers, when that is 4 or more, else 1. Queries the split cannot run exactly (no
+// group key, per-window ORDER BY or LIMIT, analytic or user-defined functions) keep one
+// worker.
 func WithWorkers(n int) Option { return func(db *DB) { db.workers = n } }
 
 // WithProgress shows a progress bar on w while files are read (the CLI passes stderr when it
@@ -102,7 +118,7 @@ func Open(opts ...Option) (*DB, error) {
 		registry: functions.NewRegistry(),
 		settings: map[string]string{},
 	}
-	db.workers = min(runtime.GOMAXPROCS(0), MaxWorkers)
+	db.workers = defaultWorkers()
 	for _, o := range opts {
 		o(db)
 	}

@@ -223,6 +223,9 @@ func (p *ParallelAggregate) stop() {
 		close(w.jobs)
 	}
 	p.running.Wait()
+	for _, w := range p.workers {
+		w.reuse.release()
+	}
 	p.workers = nil
 }
 

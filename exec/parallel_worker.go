@@ -20,6 +20,7 @@ type aggWorker struct {
 	of    uint64 // how many workers there are
 	seed  maphash.Seed
 	mem   memory.Allocator
+	reuse *recycler     // for the sub-batches' fixed-width columns
 	sub   *arrow.Schema // the sub-batches': the columns the aggregate does not read are NULL
 	jobs  chan aggJob
 	clock time.Time // the processing time of the job
@@ -50,7 +51,7 @@ func (p *ParallelAggregate) newWorker(id int, seed maphash.Seed,
 	sub *arrow.Schema) (*aggWorker, error) {
 	a := p.Agg
 	w := &aggWorker{id: id, of: uint64(p.Workers), seed: seed, mem: p.Env.Mem, sub: sub,
-		jobs: make(chan aggJob, 1), clock: p.now()}
+		jobs: make(chan aggJob, 1), clock: p.now(), reuse: newRecycler(p.Env.Mem)}
 	env := &Env{Mem: p.Env.Mem, Stats: &Stats{}, Now: func() time.Time { return w.clock }}
 	w.agg = &HashAggregate{Env: env, Keys: a.Keys, Time: a.Time, Window: a.Window,
 		WM: &WatermarkState{}, WMIndex: a.WMIndex, Aggs: a.Aggs, Emit: a.Emit, Every: a.Every,
@@ -129,12 +130,14 @@ func (w *aggWorker) pick(b arrow.RecordBatch) error {
 	}
 	w.hashes = hashKeys(keys, n, w.seed, w.hashes)
 	releaseInto(keys)
+	rows, k := slices.Grow(w.rows, n)[:n], 0
 	for i, h := range w.hashes {
-		if to, _ := bits.Mul64(h, w.of); int(to) == w.id {
-			w.rows = append(w.rows, i)
-		}
+		to, _ := bits.Mul64(h, w.of)
+		rows[k] = i
+		k += b2i(int(to) == w.id)
 	}
-	w.all = len(w.rows) == n
+	w.rows = rows[:k]
+	w.all = k == n
 	return nil
 }
 
@@ -148,7 +151,7 @@ func (w *aggWorker) take(b arrow.RecordBatch) (arrow.RecordBatch, error) {
 			cols[i] = array.NewNull(len(w.rows))
 			continue
 		}
-		c, err := takeColumn(w.mem, b.Column(i), w.rows)
+		c, err := takeColumn(w.mem, w.reuse, b.Column(i), w.rows)
 		if err != nil {
 			return nil, err
 		}
@@ -162,8 +165,10 @@ func (w *aggWorker) size() stateSize {
 	return stateSize{bytes: s.StateBytes.Load(), open: s.OpenWindows.Load()}
 }
 
-// takeColumn is take, with a fast path for fixed-width columns without NULLs.
-func takeColumn(mem memory.Allocator, a arrow.Array, rows []int) (arrow.Array, error) {
+// takeColumn is take, with a fast path for fixed-width columns without NULLs, whose buffer
+// comes from reuse.
+func takeColumn(mem memory.Allocator, reuse *recycler, a arrow.Array,
+	rows []int) (arrow.Array, error) {
 	switch a.(type) {
 	case *array.Int64, *array.Float64, *array.Timestamp:
 		if a.NullN() == 0 {
@@ -173,7 +178,7 @@ func takeColumn(mem memory.Allocator, a arrow.Array, rows []int) (arrow.Array, e
 	default:
 		return take(mem, a, rows)
 	}
-	buf := memory.NewResizableBuffer(mem)
+	buf := memory.NewResizableBuffer(reuse)
 	defer buf.Release()
 	buf.Resize(8 * len(rows))
 	switch c := a.(type) {
