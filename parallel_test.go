@@ -307,3 +307,18 @@ func runCSVBench(b *testing.B, path string, workers int) {
 	require.NoError(b, rows.Err())
 	require.Positive(b, got)
 }
+
+func TestSetWorkers(t *testing.T) {
+	db, err := Open(WithWorkers(1))
+	require.NoError(t, err)
+	defer db.Close()
+	ctx := context.Background()
+	require.NoError(t, db.Exec(ctx, `CREATE STREAM ev (ts TIMESTAMP, k BIGINT)`))
+	q := `SELECT k, count(*) FROM ev GROUP BY k, TUMBLE(ts, 1m)`
+	require.NotContains(t, explain(t, db, q), "workers:")
+	require.NoError(t, db.Exec(ctx, `SET workers = 3`))
+	require.Contains(t, explain(t, db, q), "workers: 3")
+	err = db.Exec(ctx, `SET workers = 0`)
+	require.ErrorContains(t, err, `1:15: workers: "0" is not a number from 1 to 256`)
+	require.Contains(t, explain(t, db, q), "workers: 3")
+}

@@ -95,7 +95,7 @@ func defaultWorkers() int {
 // one worker. 1 runs every query on one goroutine. The default is runtime.GOMAXPROCS(0), at
 // most MaxWorkers, when that is 4 or more, else 1. Queries the split cannot run exactly (no
 // group key, per-window ORDER BY or LIMIT, analytic or user-defined functions) keep one
-// worker.
+// worker. SET workers = 4 changes it for the queries that follow.
 func WithWorkers(n int) Option { return func(db *DB) { db.workers = n } }
 
 // WithProgress shows a progress bar on w while files are read (the CLI passes stderr when it
@@ -242,11 +242,12 @@ func (db *DB) plan(q *parser.Query, stats *exec.Stats, analyze bool) (*planner.P
 	db.mu.Lock()
 	late := db.settings["late_file"]
 	env.MemoryLimit = db.memLimit
+	workers := db.workers
 	db.mu.Unlock()
 	return planner.PlanQuery(q, &planner.Context{
 		Catalog: db.catalog, Registry: db.registry, Env: env, Stdin: db.stdin,
 		LateFile: late, OnWait: db.onWait, Analyze: analyze, Progress: db.progress,
-		StdinFormat: db.stdinFormat, Workers: db.workers,
+		StdinFormat: db.stdinFormat, Workers: workers,
 		Prefetch: runtime.GOMAXPROCS(0) > 1,
 	})
 }
@@ -538,9 +539,16 @@ func (db *DB) set(s *parser.Set) error {
 			return fmt.Errorf("%d:%d: memory_limit: %w", s.Value.Pos.Line, s.Value.Pos.Column, err)
 		}
 		db.memLimit = n
+	case "workers":
+		n, err := strconv.Atoi(value)
+		if err != nil || n < 1 || n > 256 {
+			return fmt.Errorf("%d:%d: workers: %q is not a number from 1 to 256",
+				s.Value.Pos.Line, s.Value.Pos.Column, value)
+		}
+		db.workers = n
 	case "late_file":
 	default:
-		return fmt.Errorf("%d:%d: unknown setting %q (known: late_file, memory_limit)",
+		return fmt.Errorf("%d:%d: unknown setting %q (known: late_file, memory_limit, workers)",
 			s.Pos.Line, s.Pos.Column, s.Name)
 	}
 	db.settings[name] = value
