@@ -40,6 +40,7 @@ type ParallelAggregate struct {
 	results chan struct{}
 	running sync.WaitGroup
 	late    []int
+	open    int64 // the open windows last added to the query's count
 	pending []arrow.RecordBatch
 	done    bool
 	closed  bool
@@ -184,7 +185,9 @@ func (p *ParallelAggregate) account(at func(*aggWorker) stateSize) error {
 		total.bytes += s.bytes
 		total.open += s.open
 	}
-	p.Env.Stats.OpenWindows.Store(total.open)
+	// Other aggregates of the query may count open windows too: add the change.
+	p.Env.Stats.OpenWindows.Add(total.open - p.open)
+	p.open = total.open
 	p.Env.Stats.SetState(total.bytes)
 	return checkMemory(p.Env, total.bytes)
 }
