@@ -3,6 +3,7 @@ package weir
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"strings"
 	"sync"
@@ -114,7 +115,15 @@ func TestCancelWaitingQuery(t *testing.T) {
 }
 
 func TestMemoryLimit(t *testing.T) {
-	db, err := Open()
+	for _, workers := range []int{1, 3} {
+		t.Run(fmt.Sprint(workers), func(t *testing.T) { testMemoryLimit(t, workers) })
+	}
+}
+
+// testMemoryLimit runs a query past its memory limit on the given workers: the workers'
+// state is summed.
+func testMemoryLimit(t *testing.T, workers int) {
+	db, err := Open(WithWorkers(workers))
 	require.NoError(t, err)
 	defer db.Close()
 	ctx := context.Background()
@@ -138,8 +147,11 @@ func TestMemoryLimit(t *testing.T) {
 	require.Error(t, rows.Err())
 	require.Contains(t, rows.Err().Error(), "memory limit exceeded")
 	require.Contains(t, rows.Err().Error(), "1.0MB")
+	// The limit holds for the sum: the state reached it, with fewer than 1M keys.
+	s := rows.Stats()
+	require.Greater(t, s.PeakStateBytes, int64(1<<20))
+	require.Less(t, s.PeakStateBytes, int64(2<<20))
 	require.NoError(t, rows.Close())
-
 	require.Error(t, db.Exec(ctx, `SET memory_limit = 'lots'`))
 	require.Error(t, db.Exec(ctx, `SET no_such_setting = 1`))
 }

@@ -29,7 +29,22 @@ func TestScripts(t *testing.T) {
 	require.NotEmpty(t, files)
 	for _, f := range files {
 		t.Run(strings.TrimSuffix(filepath.Base(f), ".test"), func(t *testing.T) {
-			runScript(t, f)
+			runScript(t, f, 1)
+		})
+	}
+}
+
+// TestScriptsOnWorkers runs the script tests again with windowed aggregates split across 3
+// workers: the expected output is the same.
+func TestScriptsOnWorkers(t *testing.T) {
+	if *updateScripts {
+		t.Skip("the expected output is written by TestScripts")
+	}
+	files, err := filepath.Glob("testdata/script/*.test")
+	require.NoError(t, err)
+	for _, f := range files {
+		t.Run(strings.TrimSuffix(filepath.Base(f), ".test"), func(t *testing.T) {
+			runScript(t, f, 3)
 		})
 	}
 }
@@ -94,11 +109,11 @@ type scriptRun struct {
 	order   []string
 }
 
-func runScript(t *testing.T, path string) {
+func runScript(t *testing.T, path string, workers int) {
 	r := &scriptRun{t: t, mem: memory.NewCheckedAllocator(memory.NewGoAllocator()),
 		clock: time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC), apps: map[string]*Appender{},
 		waiting: make(chan struct{}, 1)}
-	db, err := Open(WithAllocator(r.mem))
+	db, err := Open(WithAllocator(r.mem), WithWorkers(workers))
 	require.NoError(t, err)
 	db.now = func() time.Time {
 		r.mu.Lock()

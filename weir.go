@@ -20,6 +20,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -49,6 +50,7 @@ type DB struct {
 	closed   bool
 
 	memLimit    int64
+	workers     int
 	stdinFormat string
 	progress    io.Writer
 
@@ -70,6 +72,32 @@ func WithLogger(l *slog.Logger) Option { return func(db *DB) { db.logger = l } }
 // default, means no limit. SET memory_limit = '256MB' changes it for the queries that follow.
 func WithMemoryLimit(bytes int64) Option { return func(db *DB) { db.memLimit = bytes } }
 
+// MaxWorkers caps the default number of workers of WithWorkers.
+const MaxWorkers = 8
+
+// minProcsForWorkers is the GOMAXPROCS from which queries use workers by default: every
+// worker hashes every event's key and copies its share of the batch, which roughly doubles
+// the CPU per event, so that 2 workers on 2 cores are no faster than one.
+const minProcsForWorkers = 4
+
+// defaultWorkers is runtime.GOMAXPROCS(0), at most MaxWorkers, or 1 below
+// minProcsForWorkers.
+func defaultWorkers() int {
+	n := runtime.GOMAXPROCS(0)
+	if n < minProcsForWorkers {
+		return 1
+	}
+	return min(n, MaxWorkers)
+}
+
+// WithWorkers sets how many workers a windowed GROUP BY is split across by key, each a
+// goroutine aggregating its share of the keys; the rows and counters are exactly those of
+// one worker. 1 runs every query on one goroutine. The default is runtime.GOMAXPROCS(0), at
+// most MaxWorkers, when that is 4 or more, else 1. Queries the split cannot run exactly (no
+// group key, per-window ORDER BY or LIMIT, analytic or user-defined functions) keep one
+// worker. SET workers = 4 changes it for the queries that follow.
+func WithWorkers(n int) Option { return func(db *DB) { db.workers = n } }
+
 // WithProgress shows a progress bar on w while files are read (the CLI passes stderr when it
 // is a terminal).
 func WithProgress(w io.Writer) Option { return func(db *DB) { db.progress = w } }
@@ -90,6 +118,7 @@ func Open(opts ...Option) (*DB, error) {
 		registry: functions.NewRegistry(),
 		settings: map[string]string{},
 	}
+	db.workers = defaultWorkers()
 	for _, o := range opts {
 		o(db)
 	}
@@ -213,11 +242,13 @@ func (db *DB) plan(q *parser.Query, stats *exec.Stats, analyze bool) (*planner.P
 	db.mu.Lock()
 	late := db.settings["late_file"]
 	env.MemoryLimit = db.memLimit
+	workers := db.workers
 	db.mu.Unlock()
 	return planner.PlanQuery(q, &planner.Context{
 		Catalog: db.catalog, Registry: db.registry, Env: env, Stdin: db.stdin,
 		LateFile: late, OnWait: db.onWait, Analyze: analyze, Progress: db.progress,
-		StdinFormat: db.stdinFormat,
+		StdinFormat: db.stdinFormat, Workers: workers,
+		Prefetch: runtime.GOMAXPROCS(0) > 1,
 	})
 }
 
@@ -508,9 +539,16 @@ func (db *DB) set(s *parser.Set) error {
 			return fmt.Errorf("%d:%d: memory_limit: %w", s.Value.Pos.Line, s.Value.Pos.Column, err)
 		}
 		db.memLimit = n
+	case "workers":
+		n, err := strconv.Atoi(value)
+		if err != nil || n < 1 || n > 256 {
+			return fmt.Errorf("%d:%d: workers: %q is not a number from 1 to 256",
+				s.Value.Pos.Line, s.Value.Pos.Column, value)
+		}
+		db.workers = n
 	case "late_file":
 	default:
-		return fmt.Errorf("%d:%d: unknown setting %q (known: late_file, memory_limit)",
+		return fmt.Errorf("%d:%d: unknown setting %q (known: late_file, memory_limit, workers)",
 			s.Pos.Line, s.Pos.Column, s.Name)
 	}
 	db.settings[name] = value

@@ -182,6 +182,14 @@ var _ Operator = (*HashAggregate)(nil)
 func (h *HashAggregate) Schema() *arrow.Schema { return h.Out }
 
 func (h *HashAggregate) Open(ctx context.Context) error {
+	if err := h.init(); err != nil {
+		return err
+	}
+	return h.Input.Open(ctx)
+}
+
+// init makes the aggregate's empty state.
+func (h *HashAggregate) init() error {
 	h.parent = map[uint32]uint32{}
 	h.keyCols = make([]*keyColumn, len(h.Keys))
 	types := make([]arrow.DataType, len(h.Keys))
@@ -219,7 +227,7 @@ func (h *HashAggregate) Open(ctx context.Context) error {
 	if h.Emit == EmitEvery {
 		h.nextTick = nextTick(h.now(), h.Every)
 	}
-	return h.Input.Open(ctx)
+	return nil
 }
 
 func gcd(a, b int64) int64 {
@@ -780,10 +788,15 @@ func (h *HashAggregate) account() error {
 		total += k.heapBytes()
 	}
 	h.Env.Stats.SetState(int64(total))
-	if lim := h.Env.MemoryLimit; lim > 0 && int64(total) > lim {
+	return checkMemory(h.Env, int64(total))
+}
+
+// checkMemory fails when total bytes of state are past the query's memory limit.
+func checkMemory(env *Env, total int64) error {
+	if lim := env.MemoryLimit; lim > 0 && total > lim {
 		return fmt.Errorf("%w: the state of %d open windows takes %s, over the limit of %s "+
 			"(raise it with SET memory_limit = '1GB' or --memory-limit)", ErrMemoryLimit,
-			h.Env.Stats.OpenWindows.Load(), FormatBytes(int64(total)), FormatBytes(lim))
+			env.Stats.OpenWindows.Load(), FormatBytes(total), FormatBytes(lim))
 	}
 	return nil
 }

@@ -85,12 +85,6 @@ func genEvents(n int, step, disorder int64, size int) []arrow.RecordBatch {
 	return out
 }
 
-func releaseBatches(bs []arrow.RecordBatch) {
-	for _, b := range bs {
-		b.Release()
-	}
-}
-
 func benchWindows() map[string]Window {
 	const minute = 60 * 1e6
 	return map[string]Window{
@@ -406,4 +400,55 @@ func (s *benchSource) Close() error { return nil }
 // reportPerRow reports the time per row of an operation over rows rows.
 func reportPerRow(b *testing.B, rows int) {
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(rows), "ns/row")
+}
+
+// BenchmarkParallelAggregate runs Watermark → aggregate over 1M events (tumble, count, sum,
+// avg per key) on one HashAggregate and on ParallelAggregate with 2 workers; GOMAXPROCS is
+// left as it is.
+func BenchmarkParallelAggregate(b *testing.B) {
+	const n = 1 << 20
+	batches := benchEvents(n)
+	defer releaseBatches(batches)
+	for _, workers := range []int{1, 2} {
+		b.Run(fmt.Sprintf("workers=%d", workers), func(b *testing.B) {
+			for b.Loop() {
+				if rows := runParallelBench(b, batches, workers); rows == 0 {
+					b.Fatal("no rows")
+				}
+			}
+			b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "events/s")
+		})
+	}
+}
+
+// runParallelBench runs the tumble pipeline of BenchmarkHashAggregate on workers workers and
+// returns how many rows came out.
+func runParallelBench(b *testing.B, batches []arrow.RecordBatch, workers int) int {
+	env := &Env{Mem: memory.DefaultAllocator, Stats: &Stats{}}
+	ws := &WatermarkState{}
+	h := newBenchAggregate(b, []Expr{benchK}, benchWindows()["tumble"], "count", "sum", "avg")
+	h.Env, h.WM, h.WMIndex = env, ws, benchSchema.NumFields()
+	h.Input = &Watermark{Input: &benchSource{batches: batches}, Env: env, Time: benchTS,
+		Delay: 2e6, State: ws}
+	var op Operator = h
+	if workers > 1 {
+		op = &ParallelAggregate{Input: h.Input, Env: env, Agg: h, Workers: workers}
+	}
+	ctx := context.Background()
+	if err := op.Open(ctx); err != nil {
+		b.Fatal(err)
+	}
+	defer op.Close()
+	rows := 0
+	for {
+		out, err := op.Next(ctx)
+		if err == io.EOF {
+			return rows
+		}
+		if err != nil {
+			b.Fatal(err)
+		}
+		rows += int(out.NumRows())
+		out.Release()
+	}
 }

@@ -88,6 +88,7 @@ type Registry struct {
 	mu         sync.RWMutex
 	scalars    map[string]*Scalar
 	aggregates map[string]*Aggregate
+	custom     bool // a function was registered beside the built-ins
 }
 
 // NewRegistry returns a registry with every built-in function.
@@ -99,7 +100,16 @@ func NewRegistry() *Registry {
 	for _, a := range builtinAggregates() {
 		r.RegisterAggregate(a)
 	}
+	r.custom = false
 	return r
+}
+
+// Custom reports whether functions were registered beside the built-ins (the planner runs
+// queries on one worker then, since it cannot know that they are safe for concurrent use).
+func (r *Registry) Custom() bool {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	return r.custom
 }
 
 // RegisterScalar adds or replaces a scalar function; names are case-insensitive.
@@ -107,6 +117,7 @@ func (r *Registry) RegisterScalar(s *Scalar) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.scalars[strings.ToLower(s.Name)] = s
+	r.custom = true
 }
 
 // RegisterAggregate adds or replaces an aggregate function; names are case-insensitive.
@@ -114,6 +125,7 @@ func (r *Registry) RegisterAggregate(a *Aggregate) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.aggregates[strings.ToLower(a.Name)] = a
+	r.custom = true
 }
 
 // Scalar looks up a scalar function by name.

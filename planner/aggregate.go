@@ -175,7 +175,12 @@ func planAggregate(sel *parser.Select, rel *relation, where exec.Expr, pc *Conte
 	}
 	agg.Out = schemaOf(cols)
 	node.Children = []*Node{rel.node}
-	out := &relation{op: pc.measured(agg, node), cols: cols, node: node}
+	var op exec.Operator = agg
+	if n := workersFor(sel, agg, pc); n > 1 {
+		op = &exec.ParallelAggregate{Input: agg.Input, Env: pc.Env, Agg: agg, Workers: n}
+		node.Details = append(node.Details, fmt.Sprintf("workers: %d", n))
+	}
+	out := &relation{op: pc.measured(op, node), cols: cols, node: node}
 
 	post := &scope{cols: cols, reg: pc.Registry, clause: "the select list"}
 	base := 0
@@ -232,6 +237,48 @@ func planAggregate(sel *parser.Select, rel *relation, where exec.Expr, pc *Conte
 		}
 	}
 	return planOutput(sel, out, post, pc, bounds)
+}
+
+// workersFor is how many workers the aggregate runs on: pc.Workers for a windowed GROUP BY
+// with keys whose result workers give exactly, else 1. Per-window ORDER BY and LIMIT,
+// analytic functions, user-defined functions and expressions that are not safe for
+// concurrent evaluation keep one worker.
+func workersFor(sel *parser.Select, agg *exec.HashAggregate, pc *Context) int {
+	if pc.Workers <= 1 || agg.Time == nil || len(agg.Keys) == 0 || len(sel.OrderBy) > 0 ||
+		sel.Limit != nil || pc.Registry.Custom() || hasAnalytic(sel) {
+		return 1
+	}
+	exprs := append([]exec.Expr{agg.Time}, agg.Keys...)
+	for _, a := range agg.Aggs {
+		exprs = append(exprs, a.Args...)
+		if a.Filter != nil {
+			exprs = append(exprs, a.Filter)
+		}
+	}
+	for _, e := range exprs {
+		if !exec.ParallelSafe(e) {
+			return 1
+		}
+	}
+	return pc.Workers
+}
+
+// hasAnalytic reports whether the select list, HAVING or QUALIFY calls a function with OVER.
+func hasAnalytic(sel *parser.Select) bool {
+	found := false
+	exprs := []parser.Expr{sel.Having, sel.Qualify}
+	for _, it := range sel.Items {
+		exprs = append(exprs, it.Expr)
+	}
+	for _, e := range exprs {
+		walk(e, func(x parser.Expr) bool {
+			if c, ok := x.(*parser.Call); ok && c.Over != nil {
+				found = true
+			}
+			return !found
+		})
+	}
+	return found
 }
 
 // withOp returns sel with the changelog's op column first in its select list.

@@ -32,6 +32,12 @@ type Context struct {
 	// OnWait is set on the sources fed by the program: it is called when the query waits
 	// for events (tests use it to know that what they pushed has gone through).
 	OnWait func()
+	// Workers is how many aggregates a windowed GROUP BY may be split across by key (0 or 1:
+	// one, on the query's goroutine).
+	Workers int
+	// Prefetch reads file and generator sources in a goroutine of their own, a few batches
+	// ahead of the query.
+	Prefetch bool
 }
 
 // Plan is a query ready to run.
@@ -390,6 +396,12 @@ func planWindowTVF(c *parser.Call, alias string, pc *Context, p *Plan) (*relatio
 	return rel, nil
 }
 
+// prefetched are the connectors whose parsing or generating runs ahead of the query in a
+// goroutine of its own when Context.Prefetch is set: not a stream fed by the program, whose
+// partitions the watermark follows batch by batch, nor stdin, whose reads cannot be
+// interrupted.
+var prefetched = map[string]bool{"file": true, "nexmark": true, "datagen": true}
+
 // scanStream opens the stream's source and adds its computed columns.
 func scanStream(st *Stream, qual string, pos parser.Pos, pc *Context, p *Plan) (*relation, error) {
 	if _, err := fileOptions(st); err != nil && st.Options["connector"] != "" {
@@ -398,8 +410,12 @@ func scanStream(st *Stream, qual string, pos parser.Pos, pc *Context, p *Plan) (
 	src := &lazySource{name: st.Name, schema: st.PhysicalSchema(),
 		open: func() (connector.Source, error) { return openSource(st, pc) }}
 	p.Sources = append(p.Sources, src)
+	var read exec.Operator = src
+	if pc.Prefetch && prefetched[st.Options["connector"]] {
+		read = &exec.Prefetch{Input: src}
+	}
 	rel := &relation{
-		op:        &exec.Count{Input: src, Env: pc.Env},
+		op:        &exec.Count{Input: read, Env: pc.Env},
 		stream:    st,
 		source:    src,
 		unbounded: streamUnbounded(st),

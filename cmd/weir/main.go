@@ -47,6 +47,8 @@ flags:
                   .json, .md, .parquet, .arrow) unless --format says
   --late FILE     write the events queries drop as late to FILE (CSV)
   --memory-limit N   stop a query whose state passes N (e.g. 256MB)
+  --workers N     split windowed GROUP BY across N workers by key (default: the cores,
+                  at most 8, from 4 cores on; 1 turns it off)
   --input-format F   the format FROM stdin reads: csv (default), tsv or json
   --bench W       run the benchmark workload W on one core and print events/s,
                   state and emit latency ("--bench list" names them)
@@ -87,6 +89,7 @@ type options struct {
 	command, file, format, output, late string
 	memoryLimit, inputFormat, bench     string
 	version, help                       bool
+	workers                             int
 }
 
 func parseFlags(args []string) (*options, []string, error) {
@@ -100,6 +103,7 @@ func parseFlags(args []string) (*options, []string, error) {
 	fs.StringVar(&o.output, "o", "", "")
 	fs.StringVar(&o.late, "late", "", "")
 	fs.StringVar(&o.memoryLimit, "memory-limit", "", "")
+	fs.IntVar(&o.workers, "workers", 0, "")
 	fs.StringVar(&o.inputFormat, "input-format", "", "")
 	fs.StringVar(&o.bench, "bench", "", "")
 	fs.BoolVar(&o.version, "version", false, "")
@@ -173,6 +177,13 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
 			return exitUsage
 		}
 		dbOpts = append(dbOpts, weir.WithMemoryLimit(n))
+	}
+	if o.workers != 0 {
+		if o.workers < 0 {
+			fmt.Fprintf(stderr, "weir: --workers: %d is not a number of workers\n", o.workers)
+			return exitUsage
+		}
+		dbOpts = append(dbOpts, weir.WithWorkers(o.workers))
 	}
 	if !shell {
 		if w := connector.TerminalProgress(); w != nil {
