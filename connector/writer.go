@@ -129,7 +129,7 @@ func checkBatch(schema *arrow.Schema, b arrow.RecordBatch) error {
 // has as many digits as needed and no more (00:00:01.5). Other Arrow types print as arrow's
 // ValueStr gives them.
 func FormatValue(arr arrow.Array, i int) (string, bool) {
-	if arr.IsNull(i) {
+	if isNull(arr, i) {
 		return "", false
 	}
 	if s, ok := arr.(*array.String); ok {
@@ -271,7 +271,7 @@ func (w *delimitedWriter) WriteBatch(b arrow.RecordBatch) error {
 			if j > 0 {
 				w.line = append(w.line, w.comma)
 			}
-			if col.IsNull(i) {
+			if isNull(col, i) {
 				continue
 			}
 			w.cell = appendValue(w.cell[:0], col, i)
@@ -384,7 +384,7 @@ func (w *jsonRowWriter) Close() error {
 
 // appendJSONValue appends row i of col as a JSON value.
 func appendJSONValue(dst []byte, col arrow.Array, i int) []byte {
-	if col.IsNull(i) {
+	if isNull(col, i) {
 		return append(dst, "null"...)
 	}
 	switch a := col.(type) {
@@ -463,3 +463,9 @@ var (
 	_ RowWriter = (*gridWriter)(nil)
 	_ RowWriter = discardRowWriter{}
 )
+
+// isNull reports whether row i of arr is NULL. Every row of an array of the NULL type is,
+// though such an array has no validity bitmap for IsNull to read.
+func isNull(arr arrow.Array, i int) bool {
+	return arr.DataType().ID() == arrow.NULL || arr.IsNull(i)
+}

@@ -406,3 +406,35 @@ func appendFormatValueCase(b array.Builder, v any) {
 		appendWriterValue(b, v)
 	}
 }
+
+// TestNullTypedColumn writes a column of the NULL type (SELECT NULL): every row is NULL,
+// though such an array has no validity bitmap.
+func TestNullTypedColumn(t *testing.T) {
+	schema := arrow.NewSchema([]arrow.Field{{Name: "n", Type: arrow.Null, Nullable: true},
+		{Name: "x", Type: arrow.PrimitiveTypes.Int64}}, nil)
+	nb := array.NewNullBuilder(memory.DefaultAllocator)
+	nb.AppendNull()
+	nb.AppendNull()
+	nulls := nb.NewArray()
+	defer nulls.Release()
+	xb := array.NewInt64Builder(memory.DefaultAllocator)
+	xb.AppendValues([]int64{1, 2}, nil)
+	xs := xb.NewArray()
+	defer xs.Release()
+	b := array.NewRecordBatch(schema, []arrow.Array{nulls, xs}, 2)
+	defer b.Release()
+	for format, want := range map[string]string{
+		"csv":  "n,x\n,1\n,2\n",
+		"json": "{\"n\":null,\"x\":1}\n{\"n\":null,\"x\":2}\n",
+	} {
+		var out bytes.Buffer
+		w, err := NewRowWriter(format, &out, schema)
+		require.NoError(t, err)
+		require.NoError(t, w.WriteBatch(b))
+		require.NoError(t, w.Close())
+		require.Equal(t, want, out.String(), format)
+	}
+	s, ok := FormatValue(nulls, 0)
+	require.False(t, ok)
+	require.Empty(t, s)
+}
