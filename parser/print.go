@@ -58,8 +58,26 @@ func (e *Unary) String() string {
 	return e.Op + x
 }
 
+// String prints a chain of binary operators, such as a + b + c + ..., in one pass down its
+// left side, so that a chain of n terms prints in time linear in n.
 func (e *Binary) String() string {
-	return e.L.String() + " " + e.Op + " " + e.R.String()
+	var chain []*Binary
+	var x Expr = e
+	for {
+		b, ok := x.(*Binary)
+		if !ok {
+			break
+		}
+		chain = append(chain, b)
+		x = b.L
+	}
+	var sb strings.Builder
+	sb.WriteString(x.String())
+	for i := len(chain) - 1; i >= 0; i-- {
+		sb.WriteString(" " + chain[i].Op + " ")
+		sb.WriteString(chain[i].R.String())
+	}
+	return sb.String()
 }
 
 func (e *IsNull) String() string {
