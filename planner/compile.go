@@ -57,11 +57,35 @@ func (s *scope) resolve(ref *parser.ColumnRef) (int, error) {
 		}
 		found = i
 	}
+	if found < 0 && len(ref.Parts) > 1 {
+		found = s.dotted(ref)
+	}
 	if found < 0 {
 		return 0, errAt(ref.Pos, ErrUnknownColumn, "unknown column %q%s", refName(ref),
 			didYouMean(name.Name, s.names()))
 	}
 	return found, nil
+}
+
+// dotted finds the column a reference such as a.b names when no qualifier a matches: the
+// column "a.b" of a nested JSON object, flattened. It returns -1 when there is none, or when
+// the name is ambiguous.
+func (s *scope) dotted(ref *parser.ColumnRef) int {
+	want := refName(ref)
+	quoted := false
+	for _, p := range ref.Parts {
+		quoted = quoted || p.Quoted
+	}
+	found := -1
+	for i, c := range s.cols {
+		if c.name == want || !quoted && strings.EqualFold(c.name, want) {
+			if found >= 0 {
+				return -1
+			}
+			found = i
+		}
+	}
+	return found
 }
 
 // refName is a reference's name as messages quote it: its parts without SQL's own quotes,
