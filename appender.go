@@ -27,6 +27,12 @@ const appendBatchRows = 4096
 // partition of its stream: the stream's watermark is the minimum over its open appenders, and
 // the stream ends, firing every open window, when every appender opened on it has closed.
 // An Appender is safe for use from several goroutines.
+//
+// Appending waits while a query on the stream is behind: each query holds a small queue of
+// batches (16), and when it is full, Append, Flush and the AppendRow that fills a batch block
+// until the query's reader takes rows. Read a query's rows on another goroutine than the one
+// that appends (or append from another goroutine), or a program that pushes more than the
+// queue holds before it reads waits forever.
 type Appender struct {
 	stream string
 	hub    *exec.Hub

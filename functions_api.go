@@ -2,6 +2,7 @@ package weir
 
 import (
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -20,21 +21,54 @@ type Aggregate = functions.Aggregate
 // AggState is the columnar state of an aggregate over many groups; see functions.AggState.
 type AggState = functions.AggState
 
+// globalFuncs are the functions Register adds to every engine opened after it.
+var globalFuncs struct {
+	sync.Mutex
+	fns []any
+}
+
+// Register adds user-defined functions, *Scalar or *Aggregate entries, to every engine opened
+// after it, as DB.Register does for one engine. Call it from an init function or main, as
+// database/sql's drivers register themselves.
+func Register(fns ...any) error {
+	if err := checkFuncs(fns); err != nil {
+		return err
+	}
+	globalFuncs.Lock()
+	defer globalFuncs.Unlock()
+	globalFuncs.fns = append(globalFuncs.fns, fns...)
+	return nil
+}
+
 // Register adds user-defined functions, *Scalar or *Aggregate entries, to the engine's
 // registry, beside (or in place of) the built-ins of the same name.
 func (db *DB) Register(fns ...any) error {
+	if err := checkFuncs(fns); err != nil {
+		return err
+	}
+	for _, f := range fns {
+		switch f := f.(type) {
+		case *Scalar:
+			db.registry.RegisterScalar(f)
+		case *Aggregate:
+			db.registry.RegisterAggregate(f)
+		}
+	}
+	return nil
+}
+
+// checkFuncs checks that each of fns is a registry entry with what a call needs.
+func checkFuncs(fns []any) error {
 	for _, f := range fns {
 		switch f := f.(type) {
 		case *Scalar:
 			if f.Name == "" || f.Resolve == nil || f.Eval == nil {
 				return fmt.Errorf("scalar function needs Name, Resolve and Eval")
 			}
-			db.registry.RegisterScalar(f)
 		case *Aggregate:
 			if f.Name == "" || f.Resolve == nil || f.New == nil {
 				return fmt.Errorf("aggregate function needs Name, Resolve and New")
 			}
-			db.registry.RegisterAggregate(f)
 		default:
 			return fmt.Errorf("Register takes *weir.Scalar or *weir.Aggregate, got %T", f)
 		}

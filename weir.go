@@ -119,6 +119,12 @@ func Open(opts ...Option) (*DB, error) {
 		settings: map[string]string{},
 	}
 	db.workers = defaultWorkers()
+	globalFuncs.Lock()
+	err := db.Register(globalFuncs.fns...)
+	globalFuncs.Unlock()
+	if err != nil {
+		return nil, err
+	}
 	for _, o := range opts {
 		o(db)
 	}
