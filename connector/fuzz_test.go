@@ -25,7 +25,7 @@ import (
 // then that warning as the error. Inputs that once failed are kept under
 // testdata/fuzz/<target> and run by go test; run one with
 //
-//	go test ./connector -run XXX -fuzz FuzzCSV -fuzztime 60s
+//	go test ./connector -run '^$' -fuzz FuzzCSV -fuzztime 60s
 
 // fuzzColumns is the schema the targets read into, one column of each type.
 var fuzzColumns = []string{"a", "BIGINT", "b", "VARCHAR", "c", "DOUBLE", "d", "TIMESTAMP",

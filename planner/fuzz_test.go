@@ -33,7 +33,7 @@ CREATE STREAM bid WITH (connector = 'nexmark', table = 'bid', events = 1000);
 // script tests and the examples; inputs that once failed are kept under
 // testdata/fuzz/FuzzPlan and run by go test.
 //
-//	go test ./planner -run XXX -fuzz FuzzPlan -fuzztime 60s
+//	go test ./planner -run '^$' -fuzz FuzzPlan -fuzztime 60s
 //
 // A query over a file (FROM 'x.csv') infers the file's schema while it is planned: the target
 // skips inputs whose strings name a path outside the package's folder (a device, a large
