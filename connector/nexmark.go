@@ -13,6 +13,8 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"github.com/weirsql/weir/internal/recycle"
 )
 
 // The Nexmark generator follows the benchmark's generator as Beam and Flink ship it
@@ -195,7 +197,7 @@ func NexmarkSchema(table string) (*arrow.Schema, error) {
 type nexmarkSource struct {
 	opts    NexmarkOptions
 	schema  *arrow.Schema
-	mem     *recycler // gets the batches' buffers back when they are released
+	mem     *recycle.Allocator // gets the batches' buffers back when they are released
 	table   string
 	cols    []nexColumn
 	fields  []int  // the table column of each schema field
@@ -253,7 +255,7 @@ func NewNexmarkSource(
 	if mem == nil {
 		mem = memory.DefaultAllocator
 	}
-	s := &nexmarkSource{opts: opts, schema: schema, mem: newRecycler(mem, nexKeepBuffers),
+	s := &nexmarkSource{opts: opts, schema: schema, mem: recycle.New(mem, nexKeepBuffers),
 		table: table, cols: cols,
 		batch: opts.BatchSize, limit: opts.Events, want: make([]bool, len(cols)),
 		ints: make([]intColumn, len(cols)), strs: make([]strColumn, len(cols))}

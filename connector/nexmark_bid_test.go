@@ -10,6 +10,8 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/stretchr/testify/require"
+
+	"github.com/weirsql/weir/internal/recycle"
 )
 
 // TestNexmarkPrice checks the price from the table and series against math.Exp, on random
@@ -56,7 +58,7 @@ func TestNexmarkBidAllocs(t *testing.T) {
 func TestRecycler(t *testing.T) {
 	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
 	defer mem.AssertSize(t, 0)
-	r := newRecycler(mem, 2)
+	r := recycle.New(mem, 2)
 	a := r.Allocate(1000)
 	require.Len(t, a, 1000)
 	r.Free(a)

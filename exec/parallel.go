@@ -227,7 +227,7 @@ func (p *ParallelAggregate) stop() {
 	}
 	p.running.Wait()
 	for _, w := range p.workers {
-		w.reuse.release()
+		w.reuse.Close()
 	}
 	p.workers = nil
 }

@@ -9,6 +9,8 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"github.com/weirsql/weir/internal/recycle"
 )
 
 // aggWorker is one worker of a ParallelAggregate: an aggregate over the keys that hash to it,
@@ -20,8 +22,8 @@ type aggWorker struct {
 	of    uint64 // how many workers there are
 	seed  maphash.Seed
 	mem   memory.Allocator
-	reuse *recycler     // for the sub-batches' fixed-width columns
-	sub   *arrow.Schema // the sub-batches': the columns the aggregate does not read are NULL
+	reuse *recycle.Allocator // for the sub-batches' fixed-width columns
+	sub   *arrow.Schema      // the sub-batches': the columns the aggregate does not read are NULL
 	jobs  chan aggJob
 	clock time.Time // the processing time of the job
 
@@ -51,7 +53,7 @@ func (p *ParallelAggregate) newWorker(id int, seed maphash.Seed,
 	sub *arrow.Schema) (*aggWorker, error) {
 	a := p.Agg
 	w := &aggWorker{id: id, of: uint64(p.Workers), seed: seed, mem: p.Env.Mem, sub: sub,
-		jobs: make(chan aggJob, 1), clock: p.now(), reuse: newRecycler(p.Env.Mem)}
+		jobs: make(chan aggJob, 1), clock: p.now(), reuse: recycle.New(p.Env.Mem, 16)}
 	env := &Env{Mem: p.Env.Mem, Stats: &Stats{}, Now: func() time.Time { return w.clock }}
 	w.agg = &HashAggregate{Env: env, Keys: a.Keys, Time: a.Time, Window: a.Window,
 		WM: &WatermarkState{}, WMIndex: a.WMIndex, Aggs: a.Aggs, Emit: a.Emit, Every: a.Every,
@@ -167,7 +169,7 @@ func (w *aggWorker) size() stateSize {
 
 // takeColumn is take, with a fast path for fixed-width columns without NULLs, whose buffer
 // comes from reuse.
-func takeColumn(mem memory.Allocator, reuse *recycler, a arrow.Array,
+func takeColumn(mem memory.Allocator, reuse *recycle.Allocator, a arrow.Array,
 	rows []int) (arrow.Array, error) {
 	switch a.(type) {
 	case *array.Int64, *array.Float64, *array.Timestamp:

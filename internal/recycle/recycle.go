@@ -1,4 +1,5 @@
-package connector
+// Package recycle is an allocator that keeps freed buffers for the next allocations.
+package recycle
 
 import (
 	"sync"
@@ -6,13 +7,13 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 )
 
-// recycler is an allocator that keeps the buffers its batches give back, when the last
+// Allocator is an allocator that keeps the buffers its batches give back, when the last
 // reader releases them, and hands them out again for the next batches: a generator that
 // makes batches of the same shape over and over then allocates nothing once it runs, and
 // leaves the garbage collector nothing to do. It takes its memory from another allocator
 // and gives it all back there by Close. It is safe for use by several goroutines, since a
 // batch may be released on another goroutine than the one that made it.
-type recycler struct {
+type Allocator struct {
 	mem memory.Allocator
 
 	mu     sync.Mutex
@@ -22,16 +23,17 @@ type recycler struct {
 	keep   int              // how many free buffers to keep at most
 }
 
-var _ memory.Allocator = (*recycler)(nil)
+var _ memory.Allocator = (*Allocator)(nil)
 
-func newRecycler(mem memory.Allocator, keep int) *recycler {
-	return &recycler{mem: mem, out: map[*byte][]byte{}, keep: keep}
+// New returns an Allocator over mem that keeps at most keep free buffers.
+func New(mem memory.Allocator, keep int) *Allocator {
+	return &Allocator{mem: mem, out: map[*byte][]byte{}, keep: keep}
 }
 
 // Allocate returns a kept buffer of size bytes or more when one fits without wasting more
 // than half of it, and a new one otherwise. Unlike the Go allocator's, its bytes are not
 // zeroed.
-func (r *recycler) Allocate(size int) []byte {
+func (r *Allocator) Allocate(size int) []byte {
 	if size == 0 {
 		return nil
 	}
@@ -52,7 +54,7 @@ func (r *recycler) Allocate(size int) []byte {
 }
 
 // Reallocate returns a buffer of size bytes starting with b's.
-func (r *recycler) Reallocate(size int, b []byte) []byte {
+func (r *Allocator) Reallocate(size int, b []byte) []byte {
 	if len(b) > 0 {
 		r.mu.Lock()
 		orig := r.out[&b[0]]
@@ -68,7 +70,7 @@ func (r *recycler) Reallocate(size int, b []byte) []byte {
 }
 
 // Free keeps b for a later Allocate, or gives it back to the underlying allocator.
-func (r *recycler) Free(b []byte) {
+func (r *Allocator) Free(b []byte) {
 	if cap(b) == 0 {
 		return
 	}
@@ -77,7 +79,7 @@ func (r *recycler) Free(b []byte) {
 	defer r.mu.Unlock()
 	orig, ok := r.out[&b[0]]
 	if !ok {
-		panic("recycler: freeing a buffer it did not allocate")
+		panic("recycle: freeing a buffer it did not allocate")
 	}
 	delete(r.out, &b[0])
 	if r.closed || len(r.free) >= r.keep {
@@ -89,7 +91,7 @@ func (r *recycler) Free(b []byte) {
 
 // Close gives the kept buffers back to the underlying allocator; buffers still out go back
 // there when they are freed.
-func (r *recycler) Close() {
+func (r *Allocator) Close() {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	for _, b := range r.free {
