@@ -611,9 +611,7 @@ func badUTF8(column string, text []byte, shown string) string {
 
 // isInteger reports whether b is a decimal integer with an optional sign, of any length.
 func isInteger(b []byte) bool {
-	if len(b) > 0 && (b[0] == '-' || b[0] == '+') {
-		b = b[1:]
-	}
+	_, b = cutSign(b)
 	for _, c := range b {
 		if c < '0' || c > '9' {
 			return false
@@ -675,11 +673,7 @@ func trimSpaces(b []byte) []byte {
 // parseInt reads a decimal integer with an optional sign; false when it is not one or does not
 // fit in 64 bits.
 func parseInt(b []byte) (int64, bool) {
-	neg := false
-	if len(b) > 0 && (b[0] == '-' || b[0] == '+') {
-		neg = b[0] == '-'
-		b = b[1:]
-	}
+	neg, b := cutSign(b)
 	if len(b) == 0 || len(b) > 19 {
 		return 0, false
 	}
@@ -702,6 +696,14 @@ func parseInt(b []byte) (int64, bool) {
 	return int64(u), true
 }
 
+// cutSign removes a leading + or - from b and reports whether it was a minus.
+func cutSign(b []byte) (neg bool, rest []byte) {
+	if len(b) > 0 && (b[0] == '-' || b[0] == '+') {
+		return b[0] == '-', b[1:]
+	}
+	return false, b
+}
+
 // parseFloat reads a number as strconv.ParseFloat does, NaN and Infinity included; a value out
 // of the range of a double is not one.
 func parseFloat(b []byte) (float64, bool) {
@@ -722,11 +724,7 @@ var exactPow10 = [...]float64{1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 
 // correctly, as strconv.ParseFloat would. It reports false for anything else, which
 // ParseFloat then reads.
 func parseDecimal(b []byte) (float64, bool) {
-	neg := false
-	if len(b) > 0 && (b[0] == '-' || b[0] == '+') {
-		neg = b[0] == '-'
-		b = b[1:]
-	}
+	neg, b := cutSign(b)
 	if len(b) == 0 || len(b) > 19 {
 		return 0, false
 	}
