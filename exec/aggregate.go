@@ -86,6 +86,7 @@ type HashAggregate struct {
 	sessions [][]uint32  // session windows: per key id, the key's open sessions
 	slot     slotTable
 	keyCols  []*keyColumn
+	sortBuf  []sortRow // order's scratch space
 	states   []functions.AggState
 	shadow   []functions.AggState // what was last emitted, for -U and -D rows
 	timers   timerHeap

@@ -162,28 +162,67 @@ func opRank(op string) int {
 	return 1
 }
 
-// build makes the output batch of rows, then records what it emitted as the slots' shadow.
-func (h *HashAggregate) build(rows []outRow) (arrow.RecordBatch, error) {
-	// The order is total: a slot appears at most twice, with ops of different ranks.
-	slices.SortFunc(rows, func(a, b outRow) int {
-		sa, ea := h.bounds(a)
-		sb, eb := h.bounds(b)
-		if sa != sb {
-			return cmp3(sa, sb)
+// sortRow is an outRow with what orders it gathered beside it: its bounds and, when the
+// first key column holds integers, that key.
+type sortRow struct {
+	start, end int64
+	key        int64
+	null       bool
+	outRow
+}
+
+// order sorts rows by window start, keys, window end, slot, and retraction before insertion.
+// The order is total: a slot appears at most twice, with ops of different ranks.
+func (h *HashAggregate) order(rows []outRow) {
+	ints := len(h.keyCols) > 0 && h.keyCols[0].integer()
+	rest := h.keyCols
+	if ints {
+		rest = rest[1:]
+	}
+	keyed := h.sortBuf[:0]
+	for _, r := range rows {
+		s, e := h.bounds(r)
+		sr := sortRow{start: s, end: e, outRow: r}
+		if ints {
+			id := h.slot.keyID[r.slot]
+			sr.key, sr.null = h.keyCols[0].ints[id], h.keyCols[0].null[id]
 		}
-		for _, k := range h.keyCols {
+		keyed = append(keyed, sr)
+	}
+	slices.SortFunc(keyed, func(a, b sortRow) int {
+		if a.start != b.start {
+			return cmp3(a.start, b.start)
+		}
+		if ints {
+			if a.null != b.null {
+				return cmp3(b2i(a.null), b2i(b.null)) // NULL last
+			}
+			if !a.null && a.key != b.key {
+				return cmp3(a.key, b.key)
+			}
+		}
+		for _, k := range rest {
 			if c := k.compare(h.slot.keyID[a.slot], h.slot.keyID[b.slot]); c != 0 {
 				return c
 			}
 		}
-		if ea != eb {
-			return cmp3(ea, eb)
+		if a.end != b.end {
+			return cmp3(a.end, b.end)
 		}
 		if a.slot != b.slot {
 			return cmp3(int64(a.slot), int64(b.slot))
 		}
 		return opRank(a.op) - opRank(b.op)
 	})
+	for i := range keyed {
+		rows[i] = keyed[i].outRow
+	}
+	h.sortBuf = keyed[:0]
+}
+
+// build makes the output batch of rows, then records what it emitted as the slots' shadow.
+func (h *HashAggregate) build(rows []outRow) (arrow.RecordBatch, error) {
+	h.order(rows)
 	mem := h.Env.Mem
 	cols := make([]arrow.Array, 0, h.Out.NumFields())
 	defer func() { releaseAll(cols) }()

@@ -125,6 +125,15 @@ func (k *keyColumn) clear(id uint32) {
 }
 
 // compare orders the keys of two ids: NULLs last, NaN above every number.
+// integer reports whether the column's values compare as the integers in ints.
+func (k *keyColumn) integer() bool {
+	switch k.t.ID() {
+	case arrow.INT64, arrow.TIMESTAMP, arrow.DURATION:
+		return true
+	}
+	return false
+}
+
 func (k *keyColumn) compare(a, b uint32) int {
 	na, nb := k.null[a], k.null[b]
 	switch {

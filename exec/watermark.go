@@ -9,6 +9,8 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/weirsql/weir/internal/recycle"
 )
 
 // WatermarkColumn is the hidden column the Watermark operator appends: for each row, the
@@ -51,6 +53,8 @@ type Watermark struct {
 	State       *WatermarkState
 
 	out    *arrow.Schema
+	reuse  *recycle.Allocator // the $wm columns' buffers, back from the batches released
+	scrub  []arrow.Timestamp  // the event times of a batch with nulls, each null as minTime
 	maxOf  map[int]int64
 	single int64
 	seen   bool
@@ -76,10 +80,27 @@ func (w *Watermark) Open(ctx context.Context) error {
 	w.maxOf = map[int]int64{}
 	w.single = minTime
 	w.State.Current = minTime
+	w.reuse = recycle.New(w.Env.Mem, 4)
 	return w.Input.Open(ctx)
 }
 
-func (w *Watermark) Close() error { return w.Input.Close() }
+func (w *Watermark) Close() error {
+	if w.reuse != nil {
+		w.reuse.Close()
+	}
+	return w.Input.Close()
+}
+
+// skipNulls returns the event times of ts with each null as minTime, which raises no mark.
+func (w *Watermark) skipNulls(ts *array.Timestamp) []arrow.Timestamp {
+	w.scrub = append(w.scrub[:0], ts.TimestampValues()...)
+	for i := range w.scrub {
+		if ts.IsNull(i) {
+			w.scrub[i] = arrow.Timestamp(minTime)
+		}
+	}
+	return w.scrub
+}
 
 func (w *Watermark) now() time.Time {
 	if w.Env.Now != nil {
@@ -177,24 +198,30 @@ func (w *Watermark) Next(ctx context.Context) (arrow.RecordBatch, error) {
 		return nil, fmt.Errorf("event time %s is %s, not TIMESTAMP", w.Time, tarr.DataType())
 	}
 	n := int(b.NumRows())
-	wb := array.NewInt64Builder(w.Env.Mem)
-	defer wb.Release()
-	wb.Reserve(n)
+	buf := memory.NewResizableBuffer(w.reuse)
+	defer buf.Release()
+	buf.Resize(n * arrow.Int64SizeBytes)
+	marks := arrow.Int64Traits.CastFromBytes(buf.Bytes())
 	times := ts.TimestampValues()
-	nulls := ts.NullN() > 0
-	// The watermark never goes back, even when a partition joins or wakes up.
+	if ts.NullN() > 0 {
+		times = w.skipNulls(ts)
+	}
+	// The watermark never goes back, even when a partition joins or wakes up. Each row's
+	// mark is the watermark before it; the loops have no branch that depends on the data.
 	floor := w.State.Current
 	if w.Parts == nil {
+		m := int64(minTime)
+		if w.seen {
+			m = w.single
+		}
 		wm := max(w.current(), floor)
-		for i := 0; i < n; i++ {
-			wb.UnsafeAppend(wm)
-			if nulls && ts.IsNull(i) {
-				continue
-			}
-			if t := int64(times[i]); !w.seen || t > w.single {
-				w.single, w.seen = t, true
-				wm = max(minus(t, w.Delay), floor)
-			}
+		for i, t := range times {
+			marks[i] = wm
+			m = max(m, int64(t))
+			wm = max(minus(m, w.Delay), floor)
+		}
+		if len(times) > ts.NullN() {
+			w.single, w.seen = m, true
 		}
 		w.advance(wm)
 	} else {
@@ -205,22 +232,19 @@ func (w *Watermark) Next(ctx context.Context) (arrow.RecordBatch, error) {
 			m = minTime
 		}
 		wm := max(v.at(m), floor)
-		for i := 0; i < n; i++ {
-			wb.UnsafeAppend(wm)
-			if nulls && ts.IsNull(i) {
-				continue
-			}
-			if t := int64(times[i]); !ok || t > m {
-				m, ok = t, true
-				wm = max(v.at(m), floor)
-			}
+		for i, t := range times {
+			marks[i] = wm
+			m = max(m, int64(t))
+			wm = max(v.at(m), floor)
 		}
-		if ok {
+		if ok || len(times) > ts.NullN() {
 			w.maxOf[part] = m
 		}
 		w.advance(wm)
 	}
-	wcol := wb.NewArray()
+	data := array.NewData(arrow.PrimitiveTypes.Int64, n, []*memory.Buffer{nil, buf}, nil, 0, 0)
+	defer data.Release()
+	wcol := array.NewInt64Data(data)
 	defer wcol.Release()
 	cols := append(append([]arrow.Array(nil), b.Columns()...), wcol)
 	return array.NewRecordBatch(w.Schema(), cols, b.NumRows()), nil
