@@ -3,11 +3,13 @@ package connector
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
 	"math"
+	"math/bits"
 	"strconv"
 	"strings"
 	"sync"
@@ -19,6 +21,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/weirsql/weir/functions"
+	"github.com/weirsql/weir/internal/recycle"
 )
 
 // This file holds what the text sources share (opening files, reading lines, turning rows into
@@ -113,6 +116,7 @@ type textSource struct {
 	opts   FileOptions
 	schema *arrow.Schema
 	mem    memory.Allocator
+	reuse  *recycle.Allocator // the fixed-width columns' buffers, back from released batches
 	format rowFormat
 	batch  int
 	nulls  []string
@@ -215,8 +219,9 @@ func (s *textSource) Open(ctx context.Context) error {
 	s.closer = closer
 	s.lines.reset(r)
 	s.lines.keep = s.dead != nil
+	s.reuse = recycle.New(s.mem, 4*len(s.cols)+4)
 	for i := range s.cols {
-		s.cols[i].newBuilder(s.mem)
+		s.cols[i].newBuilder(s.mem, s.reuse, s.schema.Field(i).Type)
 	}
 
 	stop := context.AfterFunc(ctx, s.closeInput)
@@ -344,10 +349,10 @@ func (s *textSource) Close() error {
 	s.closing.Do(func() {
 		s.ready = false
 		for i := range s.cols {
-			if b := s.cols[i].b; b != nil {
-				b.Release()
-				s.cols[i].b = nil
-			}
+			s.cols[i].release()
+		}
+		if s.reuse != nil {
+			s.reuse.Close()
 		}
 		s.closeInput()
 		err = s.inErr
@@ -380,11 +385,7 @@ func (s *textSource) appendRow() {
 // a file grows no buffer while a trickle from a pipe reserves little.
 func (s *textSource) reserve() {
 	for i := range s.cols {
-		c := &s.cols[i]
-		c.b.Reserve(s.lastRows)
-		if c.sb != nil {
-			c.sb.ReserveData(c.lastBytes)
-		}
+		s.cols[i].reserve(s.lastRows, s.cols[i].lastBytes)
 	}
 }
 
@@ -396,7 +397,7 @@ func (s *textSource) newBatch(rows int) arrow.RecordBatch {
 		if c.sb != nil {
 			c.lastBytes = c.sb.DataLen()
 		}
-		arrs[i] = c.b.NewArray()
+		arrs[i] = c.array()
 	}
 	rec := array.NewRecordBatch(s.schema, arrs, int64(rows))
 	for _, a := range arrs {
@@ -461,52 +462,80 @@ type column struct {
 	times functions.TimestampParser
 	// lastBytes is the length of the string data of the last batch.
 	lastBytes int
-	b         array.Builder
-	ib        *array.Int64Builder
-	fb        *array.Float64Builder
-	bb        *array.BooleanBuilder
-	sb        *array.BinaryBuilder
-	tb        *array.TimestampBuilder
+	// fixed gathers a BIGINT, DOUBLE or TIMESTAMP column; the others have a builder.
+	fixed *fixedColumn
+	b     array.Builder
+	bb    *array.BooleanBuilder
+	sb    *array.BinaryBuilder
 }
 
-func (c *column) newBuilder(mem memory.Allocator) {
+// newBuilder readies the column for its first batch: builders take their memory from mem,
+// fixed-width columns from reuse (which does not zero it).
+func (c *column) newBuilder(mem memory.Allocator, reuse *recycle.Allocator, t arrow.DataType) {
 	switch c.kind {
 	case kindBool:
 		c.bb = array.NewBooleanBuilder(mem)
 		c.b = c.bb
-	case kindInt:
-		c.ib = array.NewInt64Builder(mem)
-		c.b = c.ib
-	case kindFloat:
-		c.fb = array.NewFloat64Builder(mem)
-		c.b = c.fb
 	case kindString:
 		sb := array.NewStringBuilder(mem)
 		c.sb = sb.BinaryBuilder
 		c.b = sb
-	case kindTime:
-		tb := array.NewTimestampBuilder(mem, &arrow.TimestampType{Unit: c.unit, TimeZone: "UTC"})
-		c.tb = tb
-		c.b = tb
+	default:
+		c.fixed = &fixedColumn{mem: reuse, typ: t}
 	}
 }
 
 func (c *column) append(v *cell) {
+	if c.fixed != nil {
+		switch {
+		case v.null:
+			c.fixed.addNull()
+		case c.kind == kindFloat:
+			c.fixed.add(int64(math.Float64bits(v.f)))
+		default:
+			c.fixed.add(v.i)
+		}
+		return
+	}
 	if v.null {
 		c.b.AppendNull()
 		return
 	}
-	switch c.kind {
-	case kindBool:
+	if c.kind == kindBool {
 		c.bb.Append(v.i != 0)
-	case kindInt:
-		c.ib.Append(v.i)
-	case kindFloat:
-		c.fb.Append(v.f)
-	case kindString:
-		c.sb.Append(v.s)
-	case kindTime:
-		c.tb.Append(arrow.Timestamp(v.i))
+		return
+	}
+	c.sb.Append(v.s)
+}
+
+// reserve begins a batch with room for rows values.
+func (c *column) reserve(rows, bytes int) {
+	if c.fixed != nil {
+		c.fixed.start(rows)
+		return
+	}
+	c.b.Reserve(rows)
+	if c.sb != nil {
+		c.sb.ReserveData(bytes)
+	}
+}
+
+// array hands the batch's values over as an Arrow array.
+func (c *column) array() arrow.Array {
+	if c.fixed != nil {
+		return c.fixed.array()
+	}
+	return c.b.NewArray()
+}
+
+// release drops the column's buffers and builder.
+func (c *column) release() {
+	if c.fixed != nil {
+		c.fixed.release()
+	}
+	if c.b != nil {
+		c.b.Release()
+		c.b = nil
 	}
 }
 
@@ -785,8 +814,11 @@ type csvFormat struct {
 	header bool
 	width  int   // the fields of the header
 	index  []int // the field of each declared column
-	// The fields of the current record: their contents back to back in rec, the end of each
-	// in ends, whether each was quoted in quoted.
+	// The fields of the current record: field i ends at ends[i] in text and starts one byte
+	// after the end of field i-1 (at 0 for the first). text is the line itself when it holds
+	// no quote, else rec, where the fields' contents are written with a byte between each.
+	// quoted says whether each field was quoted; it is empty for a line without quotes.
+	text   []byte
 	rec    []byte
 	ends   []int
 	quoted []bool
@@ -856,7 +888,6 @@ func (f *csvFormat) row(s *textSource) (int64, string, error) {
 		return line, problem, err
 	}
 
-	start := 0
 	n := len(f.ends)
 	if f.header && n != f.width {
 		return line, fmt.Sprintf("the row has %s, the header %d", plural(n, "field"), f.width),
@@ -868,13 +899,8 @@ func (f *csvFormat) row(s *textSource) (int64, string, error) {
 		if j >= n {
 			return line, fmt.Sprintf("column %q: missing, the row has %d fields", c.name, n), nil
 		}
-		if j > 0 {
-			start = f.ends[j-1]
-		} else {
-			start = 0
-		}
-		text := f.rec[start:f.ends[j]]
-		if len(text) == 0 && !f.quoted[j] || s.isNull(text) {
+		text := f.field(j)
+		if len(text) == 0 && !f.isQuoted(j) || s.isNull(text) {
 			v.null = true
 			continue
 		}
@@ -888,13 +914,22 @@ func (f *csvFormat) row(s *textSource) (int64, string, error) {
 // fields returns the fields of the current record.
 func (f *csvFormat) fields() [][]byte {
 	out := make([][]byte, len(f.ends))
-	start := 0
-	for i, end := range f.ends {
-		out[i] = f.rec[start:end]
-		start = end
+	for i := range f.ends {
+		out[i] = f.field(i)
 	}
 	return out
 }
+
+// field returns field i of the current record.
+func (f *csvFormat) field(i int) []byte {
+	if i == 0 {
+		return f.text[:f.ends[0]]
+	}
+	return f.text[f.ends[i-1]+1 : f.ends[i]]
+}
+
+// isQuoted reports whether field i of the current record was quoted.
+func (f *csvFormat) isQuoted(i int) bool { return i < len(f.quoted) && f.quoted[i] }
 
 // record reads the next record, which may span lines when a quoted field holds a line end,
 // into rec, ends and quoted. It returns the record's first line.
@@ -913,6 +948,10 @@ func (f *csvFormat) record(lines *lineReader) (int64, string, error) {
 		return lines.line, "", err
 	}
 	first := lines.line
+	if !f.quotes || bytes.IndexByte(b, '"') < 0 {
+		f.split(b)
+		return first, "", nil
+	}
 	single := lines.replayed // a line read again is a record of its own
 	spans := false
 
@@ -973,6 +1012,33 @@ func (f *csvFormat) record(lines *lineReader) (int64, string, error) {
 	}
 }
 
+// split takes the fields of a line without quotes, as slices of the line. It looks for the
+// delimiter eight bytes at a time: in the word x of those bytes with the delimiter's bits
+// flipped, a byte is zero where the delimiter was, and the high bit of each byte of
+// ^(((x & 0x7f..) + 0x7f..) | x | 0x7f..) is set exactly where x has a zero byte, with no
+// carry between bytes.
+func (f *csvFormat) split(b []byte) {
+	const low7 = 0x7f7f7f7f7f7f7f7f
+	f.text = b
+	ends := f.ends
+	pattern := uint64(f.delim) * 0x0101010101010101
+	i := 0
+	for ; i+8 <= len(b); i += 8 {
+		x := binary.LittleEndian.Uint64(b[i:]) ^ pattern
+		hits := ^((x&low7 + low7) | x | low7)
+		for hits != 0 {
+			ends = append(ends, i+bits.TrailingZeros64(hits)/8)
+			hits &= hits - 1
+		}
+	}
+	for ; i < len(b); i++ {
+		if b[i] == f.delim {
+			ends = append(ends, i)
+		}
+	}
+	f.ends = append(ends, len(b))
+}
+
 // overLines checks that the quoted field being read may go on to the next line, and says
 // why not when it may not: the record is a line read again, or it has grown too long.
 func (f *csvFormat) overLines(lines *lineReader, single bool, spans *bool) string {
@@ -992,6 +1058,7 @@ func (f *csvFormat) overLines(lines *lineReader, single bool, spans *bool) strin
 
 // done ends a well-formed record, dropping the lines kept while it was read.
 func (f *csvFormat) done(lines *lineReader, spans bool) error {
+	f.text = f.rec
 	if spans {
 		lines.release()
 	}
@@ -1000,6 +1067,7 @@ func (f *csvFormat) done(lines *lineReader, spans bool) error {
 
 func (f *csvFormat) endField(quoted bool) {
 	f.ends = append(f.ends, len(f.rec))
+	f.rec = append(f.rec, f.delim) // the byte between two fields
 	f.quoted = append(f.quoted, quoted)
 }
 

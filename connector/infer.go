@@ -181,11 +181,8 @@ func (in *inference) csv(opts FileOptions, format string) error {
 			continue // malformed: the source skips it
 		}
 		in.rows++
-		start := 0
-		for j, end := range f.ends {
-			text := f.rec[start:end]
-			quoted := f.quoted[j]
-			start = end
+		for j, text := range f.fields() {
+			quoted := f.isQuoted(j)
 			if j >= len(in.cols) {
 				in.cols = append(in.cols, &guess{name: fmt.Sprintf("column%d", j+1)})
 			}

@@ -4,6 +4,8 @@ package functions
 // calendar arithmetic alone, so the host's time zone never matters and no value goes through
 // the time package on the hot path.
 
+import "unsafe"
+
 const (
 	usPerSecond = 1_000_000
 	usPerMinute = 60 * usPerSecond
@@ -91,15 +93,18 @@ func (p *TimestampParser) Parse(b []byte) (int64, bool) {
 	if len(b) < 10 || b[2] == '/' {
 		return ParseTimestamp(string(b))
 	}
-	if !p.set || string(b[:10]) != string(p.date[:]) {
-		date, ok := parseISODate(string(b))
+	// The parsers read s and keep none of it, so it may share b's bytes rather than copy
+	// them, as string(b) would for every value.
+	s := unsafe.String(unsafe.SliceData(b), len(b))
+	if !p.set || s[:10] != string(p.date[:]) {
+		date, ok := parseISODate(s)
 		if !ok {
 			return 0, false
 		}
 		copy(p.date[:], b)
 		p.us, p.set = date, true
 	}
-	return parseISOTime(p.us, string(b))
+	return parseISOTime(p.us, s)
 }
 
 // parseApache reads dd/Mon/yyyy:HH:MM:SS followed by an optional zone such as " +0000".
@@ -130,8 +135,8 @@ func parseClock(s string, optionalSeconds bool) (us int64, rest string, ok bool)
 	if len(s) < 5 || s[2] != ':' {
 		return 0, "", false
 	}
-	hour, ok1 := digits(s, 0, 2)
-	minute, ok2 := digits(s, 3, 2)
+	hour, ok1 := two(s[0], s[1])
+	minute, ok2 := two(s[3], s[4])
 	if !ok1 || !ok2 || hour > 23 || minute > 59 {
 		return 0, "", false
 	}
@@ -140,7 +145,7 @@ func parseClock(s string, optionalSeconds bool) (us int64, rest string, ok bool)
 	if len(s) < 3 || s[0] != ':' {
 		return us, s, optionalSeconds
 	}
-	second, ok := digits(s, 1, 2)
+	second, ok := two(s[1], s[2])
 	if !ok || second > 59 {
 		return 0, "", false
 	}
@@ -151,19 +156,29 @@ func parseClock(s string, optionalSeconds bool) (us int64, rest string, ok bool)
 	}
 	frac, n := int64(0), 0
 	i := 1
-	for ; i < len(s) && isDigit(s[i]); i++ {
+	for ; i < len(s); i++ {
+		d := s[i] - '0'
+		if d > 9 {
+			break
+		}
 		if n < 6 {
-			frac = frac*10 + int64(s[i]-'0')
+			frac = frac*10 + int64(d)
 			n++
 		}
 	}
 	if i == 1 {
 		return 0, "", false
 	}
-	for ; n < 6; n++ {
-		frac *= 10
-	}
-	return us + frac, s[i:], true
+	return us + frac*fracScale[n], s[i:], true
+}
+
+// fracScale[n] turns n digits of a fraction of a second into microseconds.
+var fracScale = [7]int64{1e6, 1e5, 1e4, 1e3, 1e2, 1e1, 1}
+
+// two reads the two digits a and b as a number.
+func two(a, b byte) (int64, bool) {
+	a, b = a-'0', b-'0'
+	return int64(a)*10 + int64(b), a <= 9 && b <= 9
 }
 
 // parseZone reads what follows the time: nothing (UTC), or an optional space and then Z, UTC,
