@@ -14,9 +14,12 @@ import (
 // at a rank lies within 1% of that value (DDSketch's guarantee, for any distribution).
 const SketchAccuracy = 0.01
 
-// sketchMapping maps values to the bins of every sketch: logarithmic, with bins 2% wide.
-var sketchMapping = func() *mapping.LogarithmicMapping {
-	m, err := mapping.NewLogarithmicMapping(SketchAccuracy)
+// sketchMapping maps values to the bins of every sketch: bins 2% wide, from a cubic
+// interpolation of the logarithm between powers of two, which has the same accuracy as the
+// logarithm itself with about 1% more bins and costs a few multiplications instead of a call
+// to math.Log.
+var sketchMapping = func() *mapping.CubicallyInterpolatedMapping {
+	m, err := mapping.NewCubicallyInterpolatedMapping(SketchAccuracy)
 	if err != nil {
 		panic(err)
 	}

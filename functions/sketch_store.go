@@ -35,7 +35,7 @@ var (
 		"factor other than 1 is not supported")
 )
 
-// binKey biases an index, clamped to the range an entry holds (the 1% logarithmic mapping
+// binKey biases an index, clamped to the range an entry holds (the 1% mapping
 // never leaves it: its indices lie within about ±36,000).
 func binKey(index int) uint32 {
 	return uint32(min(max(index+binIndexBias, 0), maxBinKey))

@@ -31,16 +31,16 @@ func heavyTailed(r *rand.Rand, n int, signed bool) []float64 {
 }
 
 // TestSketchAccuracy checks the sketch's guarantee: the estimate at every q lies within 1% of
-// the exact value at rank floor(q·(n-1)), and equals sketches-go's own DDSketch estimate over
-// the same bins (clamped to the extremes) for positive values.
+// the exact value at rank floor(q·(n-1)), and equals sketches-go's own DDSketch estimate with
+// the same mapping over its own dense bins (clamped to the extremes) for positive values.
 func TestSketchAccuracy(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 2))
 	for _, n := range []int{1, 2, 3, 10, 100, 1000, 20000} {
 		for _, signed := range []bool{false, true} {
 			vals := heavyTailed(r, n, signed)
 			var sl sketchSlot = emptySketchSlot
-			lib, err := ddsketch.LogUnboundedDenseDDSketch(SketchAccuracy)
-			require.NoError(t, err)
+			lib := ddsketch.NewDDSketch(sketchMapping, store.NewDenseStore(),
+				store.NewDenseStore())
 			for _, v := range vals {
 				sl.add(v)
 				require.NoError(t, lib.Add(v))
