@@ -432,18 +432,22 @@ func (l *lateFile) write(b arrow.RecordBatch, rows []int) error {
 	}
 	defer sub.Release()
 	if err := l.w.WriteBatch(sub); err != nil {
-		return err
+		return &connector.WriteError{Path: l.path, Err: err}
 	}
-	return l.w.Flush()
+	if err := l.w.Flush(); err != nil {
+		return &connector.WriteError{Path: l.path, Err: err}
+	}
+	return nil
 }
 
+// open creates the file; a failure is a *connector.WriteError, as for the query's output.
 func (l *lateFile) open() error {
 	if l.w != nil {
 		return nil
 	}
 	f, err := os.Create(l.path)
 	if err != nil {
-		return err
+		return &connector.WriteError{Path: l.path, Err: err}
 	}
 	w, err := connector.NewRowWriter("csv", f, l.schema)
 	if err != nil {
@@ -463,7 +467,10 @@ func (l *lateFile) Close() error {
 	if cerr := l.f.Close(); err == nil {
 		err = cerr
 	}
-	return err
+	if err != nil {
+		return &connector.WriteError{Path: l.path, Err: err}
+	}
+	return nil
 }
 
 func lateSink(pc *Context, p *Plan, st *Stream) exec.LateSink {

@@ -256,11 +256,11 @@ func (s *Shell) print(rows *weir.Rows, st *parser.Statement) error {
 	for rows.Next() {
 		if err := w.WriteBatch(rows.Batch()); err != nil {
 			w.Close()
-			return err
+			return s.writeError(err)
 		}
 		if err := w.Flush(); err != nil {
 			w.Close()
-			return err
+			return s.writeError(err)
 		}
 		if st.Query != nil {
 			s.setStats(rows.Stats())
@@ -270,9 +270,18 @@ func (s *Shell) print(rows *weir.Rows, st *parser.Statement) error {
 		io.WriteString(s.screen, "\r") // the table's foot goes over the terminal's ^C
 	}
 	if err := w.Close(); err != nil {
-		return err
+		return s.writeError(err)
 	}
 	return rows.Err()
+}
+
+// writeError names the .output file in a failure to write it ("out.csv: write: no space
+// left on device").
+func (s *Shell) writeError(err error) error {
+	if s.file == nil {
+		return err
+	}
+	return &connector.WriteError{Path: s.file.Name(), Err: err}
 }
 
 // writer returns the writer of the output mode, or the chart when .chart is on.

@@ -219,6 +219,20 @@ func TestOutputAndRead(t *testing.T) {
 	require.Contains(t, errs, "no such file")
 }
 
+// TestOutputWriteError sends results to a device that refuses writes: the failure names the
+// file and its cause, and the next statement runs.
+func TestOutputWriteError(t *testing.T) {
+	if _, err := os.Stat("/dev/full"); err != nil {
+		t.Skip("no /dev/full on this system")
+	}
+	s := newSession(t)
+	_, errs := s.run(".output /dev/full", ".mode csv", "SELECT host FROM r WHERE bytes = 7;")
+	require.Equal(t, "Error: /dev/full: write: no space left on device\n", errs)
+	out, errs := s.run(".output", ".mode csv", "SELECT host FROM r WHERE bytes = 7;")
+	require.Empty(t, errs)
+	require.Equal(t, "host\nb\n", out)
+}
+
 func TestStats(t *testing.T) {
 	s := newSession(t)
 	out, _ := s.run(".stats")
