@@ -82,11 +82,25 @@ func (r *Allocator) Free(b []byte) {
 		panic("recycle: freeing a buffer it did not allocate")
 	}
 	delete(r.out, &b[0])
-	if r.closed || len(r.free) >= r.keep {
+	switch {
+	case r.closed:
 		r.mem.Free(orig)
-		return
+	case len(r.free) < r.keep:
+		r.free = append(r.free, orig)
+	default:
+		// Full: keep the larger buffers, so that those outgrown while a batch's buffers grew
+		// to their steady size do not crowd out the ones that fit.
+		small := 0
+		for i, f := range r.free {
+			if len(f) < len(r.free[small]) {
+				small = i
+			}
+		}
+		if len(orig) > len(r.free[small]) {
+			orig, r.free[small] = r.free[small], orig
+		}
+		r.mem.Free(orig)
 	}
-	r.free = append(r.free, orig)
 }
 
 // Close gives the kept buffers back to the underlying allocator; buffers still out go back
