@@ -199,7 +199,7 @@ func (s *scope) binary(e *parser.Binary) (exec.Expr, error) {
 		return nil, err
 	}
 	l, r := coerceLiterals(xs[0], xs[1])
-	return binaryOf(e.Pos, e.Op, l, r, e.String())
+	return binaryOf(e.Pos, e.Op, l, r, e)
 }
 
 // coerceLiterals reads a string literal compared with a timestamp as a timestamp, so that
@@ -218,7 +218,8 @@ func coerceLiterals(l, r exec.Expr) (exec.Expr, exec.Expr) {
 	return conv(l, r), conv(r, l)
 }
 
-func binaryOf(pos parser.Pos, op string, l, r exec.Expr, text string) (exec.Expr, error) {
+// binaryOf types op over l and r; src prints the expression when EXPLAIN or an error asks.
+func binaryOf(pos parser.Pos, op string, l, r exec.Expr, src fmt.Stringer) (exec.Expr, error) {
 	lt, rt := l.Type(), r.Type()
 	var t arrow.DataType
 	var err error
@@ -250,7 +251,7 @@ func binaryOf(pos parser.Pos, op string, l, r exec.Expr, text string) (exec.Expr
 		// and VARCHAR", "AND expects BOOLEAN operands, got VARCHAR".
 		return nil, errAt(pos, ErrTypeMismatch, "%s", unwrapMsg(err))
 	}
-	return &exec.Binary{Op: op, L: l, R: r, T: t, Text: text}, nil
+	return &exec.Binary{Op: op, L: l, R: r, T: t, Src: src}, nil
 }
 
 // unwrapMsg is the innermost message of err, without the sentinel's words.
@@ -285,11 +286,11 @@ func (s *scope) between(e *parser.Between) (exec.Expr, error) {
 	x, lo, hi := xs[0], xs[1], xs[2]
 	x1, lo := coerceLiterals(x, lo)
 	x2, hi := coerceLiterals(x, hi)
-	ge, err := binaryOf(e.Pos, ">=", x1, lo, e.String())
+	ge, err := binaryOf(e.Pos, ">=", x1, lo, e)
 	if err != nil {
 		return nil, err
 	}
-	le, err := binaryOf(e.Pos, "<=", x2, hi, e.String())
+	le, err := binaryOf(e.Pos, "<=", x2, hi, e)
 	if err != nil {
 		return nil, err
 	}
@@ -313,14 +314,14 @@ func (s *scope) inList(e *parser.InList) (exec.Expr, error) {
 			return nil, err
 		}
 		xl, v := coerceLiterals(x, v)
-		eq, err := binaryOf(item.Position(), "=", xl, v, e.String())
+		eq, err := binaryOf(item.Position(), "=", xl, v, e)
 		if err != nil {
 			return nil, err
 		}
 		if out == nil {
 			out = eq
 		} else {
-			out = &exec.Binary{Op: "OR", L: out, R: eq, T: functions.Boolean, Text: e.String()}
+			out = &exec.Binary{Op: "OR", L: out, R: eq, T: functions.Boolean, Src: e}
 		}
 	}
 	if e.Not {
@@ -429,7 +430,7 @@ func (s *scope) caseExpr(e *parser.Case) (exec.Expr, error) {
 		}
 		if operand != nil {
 			l, r := coerceLiterals(operand, c)
-			if c, err = binaryOf(w.Cond.Position(), "=", l, r, e.String()); err != nil {
+			if c, err = binaryOf(w.Cond.Position(), "=", l, r, e); err != nil {
 				return nil, err
 			}
 		} else if err := checkBool(w.Cond, c, "WHEN"); err != nil {
