@@ -127,10 +127,12 @@ type Show struct {
 	What string `parser:"'SHOW' @Ident"`
 }
 
-// Describe is `DESCRIBE name` (also `DESC name`).
+// Describe is `DESCRIBE name` (also `DESC name`): a stream's columns; or `DESCRIBE query`:
+// the columns a query returns, as in DuckDB.
 type Describe struct {
-	Pos  Pos
-	Name QualifiedName `parser:"( 'DESCRIBE' | 'DESC' ) @@"`
+	Pos   Pos
+	Query *Query        `parser:"( 'DESCRIBE' | 'DESC' ) ( @@"`
+	Name  QualifiedName `parser:"| @@ )"`
 }
 
 // Insert is `INSERT INTO stream query`: the query's rows written to the stream's sink.
