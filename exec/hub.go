@@ -158,6 +158,10 @@ type Subscription struct {
 	// OnWait, when set, is called each time Next is about to wait for events: the tests use
 	// it to know that everything pushed so far has gone through the query.
 	OnWait func()
+	// Tick, when set, makes Next return an empty batch after waiting that long for events,
+	// so that a query whose stream falls silent still reads the processing-time clock (EMIT
+	// EVERY, idle partitions).
+	Tick time.Duration
 }
 
 var (
@@ -193,6 +197,24 @@ func (s *Subscription) Close() error {
 		}
 	})
 	return nil
+}
+
+// wait waits for the next item, or for Tick (a tick item), or for ctx to be done.
+func (s *Subscription) wait(ctx context.Context) (hubItem, error) {
+	var tick <-chan time.Time
+	if s.Tick > 0 {
+		t := time.NewTimer(s.Tick)
+		defer t.Stop()
+		tick = t.C
+	}
+	select {
+	case it := <-s.ch:
+		return it, nil
+	case <-tick:
+		return hubItem{tick: true, part: -1}, nil
+	case <-ctx.Done():
+		return hubItem{}, ctx.Err()
+	}
 }
 
 // LastPartition is the partition of the last batch Next returned.
@@ -232,10 +254,9 @@ func (s *Subscription) Next(ctx context.Context) (arrow.RecordBatch, error) {
 			if s.OnWait != nil {
 				s.OnWait()
 			}
-			select {
-			case it = <-s.ch:
-			case <-ctx.Done():
-				return nil, ctx.Err()
+			var err error
+			if it, err = s.wait(ctx); err != nil {
+				return nil, err
 			}
 		}
 		if it.tick {

@@ -248,6 +248,15 @@ func planAggregate(sel *parser.Select, rel *relation, where exec.Expr, pc *Conte
 	return planOutput(sel, out, post, pc, bounds)
 }
 
+// wakeEvery is how often a query waiting for events looks at the clock for something due
+// every d: a tenth of d, and not more often than every 10 ms.
+func wakeEvery(d time.Duration) time.Duration {
+	if d <= 0 {
+		return 0
+	}
+	return max(d/10, 10*time.Millisecond)
+}
+
 // workersFor is how many workers the aggregate runs on: pc.Workers for a windowed GROUP BY
 // with keys whose result workers give exactly, else 1. Per-window ORDER BY and LIMIT,
 // analytic functions, user-defined functions and expressions that are not safe for
@@ -335,6 +344,9 @@ func planEmit(sel *parser.Select, agg *exec.HashAggregate, node *Node, rel *rela
 		}
 		agg.Emit = exec.EmitEvery
 		agg.Every = time.Duration(every) * time.Microsecond
+		if rel.source != nil {
+			rel.source.tickAt(wakeEvery(agg.Every))
+		}
 	}
 	agg.Changelog = agg.Emit != exec.EmitFinal || agg.Lateness > 0
 	names := map[exec.EmitMode]string{exec.EmitFinal: "final", exec.EmitEvery: "every " +
@@ -455,6 +467,7 @@ func planWindow(c *parser.Call, rel *relation, in *scope, agg *exec.HashAggregat
 		wop.IdleTimeout = st.IdleTimeout
 		if st.Hub != nil && rel.source != nil {
 			wop.Parts = rel.source
+			rel.source.tickAt(wakeEvery(st.IdleTimeout))
 		}
 	}
 	agg.WMIndex = len(rel.cols)

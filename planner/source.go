@@ -354,6 +354,17 @@ type lazySource struct {
 	node   *Node  // the scan in EXPLAIN
 	read   []bool // by column: whether the query reads it; nil when not known
 	skips  bool   // whether the connector can skip the columns not read
+	// tick, for a stream fed by the program, is how long a query waits for events before it
+	// looks at the clock anyway (EMIT EVERY, idle partitions); 0 for never.
+	tick time.Duration
+}
+
+// tickAt asks the source to wake the query at least every d of processing time while it
+// waits for events.
+func (l *lazySource) tickAt(d time.Duration) {
+	if d > 0 && (l.tick == 0 || d < l.tick) {
+		l.tick = d
+	}
 }
 
 var _ connector.Source = (*lazySource)(nil)
@@ -366,6 +377,9 @@ func (l *lazySource) Open(ctx context.Context) error {
 		return fmt.Errorf("stream %s: %w", l.name, err)
 	}
 	l.src = src
+	if sub, ok := src.(*subscription); ok {
+		sub.Tick = l.tick
+	}
 	if sk, ok := src.(connector.ColumnSkipper); ok && l.read != nil {
 		sk.SkipColumns(l.read)
 	}
