@@ -53,9 +53,14 @@ func isWord(t *lexer.Token, w string) bool {
 func isOp(t *lexer.Token, op string) bool { return t.Type == tokOp && t.Value == op }
 
 // peek2 returns the token after the next one.
-func (p *exprParser) peek2() *lexer.Token {
+func (p *exprParser) peek2() *lexer.Token { return p.peekAt(2) }
+
+// peekAt returns the n-th token from here, the next one being the first.
+func (p *exprParser) peekAt(n int) *lexer.Token {
 	cp := p.lex.MakeCheckpoint()
-	p.lex.Next()
+	for range n - 1 {
+		p.lex.Next()
+	}
 	t := p.lex.Peek()
 	p.lex.LoadCheckpoint(cp)
 	return t
@@ -639,9 +644,10 @@ func (p *exprParser) tableArg(t *lexer.Token) (Expr, error) {
 }
 
 // startsPartitionKey tells a further PARTITION BY key from the call's next argument: the next
-// argument of a window table function is always DESCRIPTOR(...).
+// argument of a window table function is always DESCRIPTOR(...), while a key may be a
+// column named descriptor.
 func (p *exprParser) startsPartitionKey() bool {
-	return !isWord(p.peek2(), "DESCRIPTOR")
+	return !isWord(p.peek2(), "DESCRIPTOR") || !isOp(p.peekAt(3), "(")
 }
 
 func (p *exprParser) cast(t *lexer.Token) (Expr, error) {

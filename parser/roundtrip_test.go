@@ -116,6 +116,9 @@ func TestPrint(t *testing.T) {
 			"SELECT * FROM read_csv('f.csv', header => TRUE, null => '-')"},
 		{"SELECT * FROM TABLE(SESSION(TABLE t PARTITION BY a, b, DESCRIPTOR(ts), 1m))",
 			"SELECT * FROM TABLE(SESSION(TABLE t PARTITION BY a, b, DESCRIPTOR(ts), 1m))"},
+		{"SELECT * FROM TABLE(SESSION(TABLE t PARTITION BY a, +descriptor, DESCRIPTOR(ts), 1m))",
+			"SELECT * FROM TABLE(SESSION(TABLE t PARTITION BY a, descriptor, DESCRIPTOR(ts), 1m))"},
+		{"select 2 ** 3 ^ -x", "SELECT 2 ^ 3 ^ -x"},
 	}
 	for _, tc := range queries {
 		t.Run(tc.sql, func(t *testing.T) {
