@@ -180,7 +180,8 @@ func planAggregate(sel *parser.Select, rel *relation, where exec.Expr, pc *Conte
 		op = &exec.ParallelAggregate{Input: agg.Input, Env: pc.Env, Agg: agg, Workers: n}
 		node.Details = append(node.Details, fmt.Sprintf("workers: %d", n))
 	}
-	out := &relation{op: pc.measured(op, node), cols: cols, node: node}
+	out := &relation{op: pc.measured(op, node), cols: cols, node: node,
+		changelog: agg.Changelog}
 
 	post := &scope{cols: cols, reg: pc.Registry, clause: "the select list"}
 	base := 0
@@ -214,9 +215,10 @@ func planAggregate(sel *parser.Select, rel *relation, where exec.Expr, pc *Conte
 		having := &Node{Name: "Filter", Details: []string{"having: " + pred.String()},
 			Children: []*Node{out.node}}
 		out = &relation{
-			op:   pc.measured(&exec.Filter{Input: out.op, Pred: pred, Env: pc.Env}, having),
-			cols: cols,
-			node: having,
+			op:        pc.measured(&exec.Filter{Input: out.op, Pred: pred, Env: pc.Env}, having),
+			cols:      cols,
+			node:      having,
+			changelog: agg.Changelog,
 		}
 		post.clause = "the select list"
 	}
