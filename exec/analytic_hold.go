@@ -28,10 +28,10 @@ type holdBack struct {
 	n        int   // the leads held back
 	inputs   int   // the input's columns, before the analytic ones
 	batches  []*heldBatch
-	ready    []readyRow // rows completed by the current batch, to emit
-	seq      int64      // the arrival number of the next row
-	waiting  int        // rows held and not emitted
-	retained int        // rows of the held batches
+	ready    []heldRef // rows completed by the current batch, to emit
+	seq      int64     // the arrival number of the next row
+	waiting  int       // rows held and not emitted
+	retained int       // rows of the held batches
 	done     bool
 }
 
@@ -41,6 +41,7 @@ type heldBatch struct {
 	leads [][]cell      // per lead held back, per row: its value, the default until known
 	waits []int32       // per row: how many of its leads are not known yet
 	seqs  []int64       // per row: its arrival number
+	by    []int64       // per row: the latest arrival number of a row that gave it a lead
 	left  int           // rows not emitted yet
 }
 
@@ -48,13 +49,6 @@ type heldBatch struct {
 type heldRef struct {
 	hb  *heldBatch
 	row int32
-}
-
-// readyRow is a row whose leads are all known; by is the arrival number of the row that
-// completed it.
-type readyRow struct {
-	by  int64
-	ref heldRef
 }
 
 // newHoldBack returns the hold-back of a's leads, or nil when there is no lead.
@@ -77,7 +71,7 @@ func newHoldBack(a *Analytic) *holdBack {
 // admit starts holding a batch of n rows, each waiting for every lead.
 func (h *holdBack) admit(n int) *heldBatch {
 	hb := &heldBatch{leads: make([][]cell, h.n), waits: make([]int32, n),
-		seqs: make([]int64, n), left: n}
+		seqs: make([]int64, n), by: make([]int64, n), left: n}
 	for k := range hb.leads {
 		hb.leads[k] = make([]cell, n)
 	}
@@ -133,28 +127,27 @@ func (h *holdBack) lead(fi int, fn *AnalyticFn, r *batchRows, hb *heldBatch) {
 
 // resolve sets lead k of ref to c; by is the arrival number of the row c comes from.
 func (h *holdBack) resolve(k int, ref heldRef, c cell, by int64) {
-	ref.hb.leads[k][ref.row] = c
-	ref.hb.waits[ref.row]--
-	if ref.hb.waits[ref.row] == 0 {
-		h.ready = append(h.ready, readyRow{by: by, ref: ref})
+	hb, i := ref.hb, ref.row
+	hb.leads[k][i] = c
+	hb.by[i] = max(hb.by[i], by)
+	hb.waits[i]--
+	if hb.waits[i] == 0 {
+		h.ready = append(h.ready, ref)
 	}
 }
 
 // emit returns the rows completed by the current batch, in the order of the rows that
 // completed them, then of their arrival.
 func (h *holdBack) emit() (arrow.RecordBatch, error) {
-	sort.Slice(h.ready, func(x, y int) bool {
-		a, b := h.ready[x], h.ready[y]
-		if a.by != b.by {
-			return a.by < b.by
+	refs := h.ready
+	sort.Slice(refs, func(x, y int) bool {
+		a, b := refs[x], refs[y]
+		if ba, bb := a.hb.by[a.row], b.hb.by[b.row]; ba != bb {
+			return ba < bb
 		}
-		return a.ref.hb.seqs[a.ref.row] < b.ref.hb.seqs[b.ref.row]
+		return a.hb.seqs[a.row] < b.hb.seqs[b.row]
 	})
-	refs := make([]heldRef, len(h.ready))
-	for i, r := range h.ready {
-		refs[i] = r.ref
-	}
-	h.ready = h.ready[:0]
+	h.ready = nil
 	out, err := h.batch(refs)
 	if err != nil {
 		return nil, err
@@ -262,7 +255,7 @@ func (h *holdBack) compact() error {
 		return err
 	}
 	nb := &heldBatch{cols: cols, leads: make([][]cell, h.n), waits: make([]int32, len(refs)),
-		seqs: make([]int64, len(refs)), left: len(refs)}
+		seqs: make([]int64, len(refs)), by: make([]int64, len(refs)), left: len(refs)}
 	for k := range nb.leads {
 		nb.leads[k] = make([]cell, len(refs))
 	}
@@ -271,7 +264,7 @@ func (h *holdBack) compact() error {
 		for k := range nb.leads {
 			nb.leads[k][j] = r.hb.leads[k][r.row]
 		}
-		nb.waits[j], nb.seqs[j] = r.hb.waits[r.row], r.hb.seqs[r.row]
+		nb.waits[j], nb.seqs[j], nb.by[j] = r.hb.waits[r.row], r.hb.seqs[r.row], r.hb.by[r.row]
 		to := moved[r.hb]
 		if to == nil {
 			to = make([]int32, len(r.hb.waits))
