@@ -26,7 +26,9 @@ type Frame struct {
 	Range int64
 	// Peers puts the current row's peers (the rows of its partition with equal ORDER BY
 	// values) in a RANGE or default frame. It is set only when every partition is whole in
-	// one batch: over a stream, the peers that come after a row are not in its frame.
+	// one batch.
+	// TODO(analytic-peers): over a stream the peers that come after a row are not in its
+	// frame, unlike SQL's; reaching them would hold rows back as lead does.
 	Peers bool
 }
 
@@ -70,6 +72,9 @@ type Analytic struct {
 	PerBatch bool
 	Out      *arrow.Schema
 
+	// TODO(analytic-memory): over a stream a partition is kept for good, and the state of
+	// the partitions and of the rows lead holds back is not counted against the query's
+	// memory limit.
 	state []map[string]*partition
 	hold  *holdBack // nil unless a lead runs over a stream
 	key   []byte
