@@ -823,3 +823,54 @@ func TestShowFunctionsListsAnalytics(t *testing.T) {
 		require.Equal(t, []string{"analytic"}, kinds[name], name)
 	}
 }
+
+// TestAnalyticSingleRow checks every analytic function over one event: the frame functions
+// see one value (stddev and zscore need two; rate needs time, which a RANGE frame has and a
+// row alone does not), lag and lead find no other row.
+func TestAnalyticSingleRow(t *testing.T) {
+	events := []anEvent{{id: 0, t: anBase, k: "a", v: 4, ok: true}}
+	const w = " OVER (PARTITION BY k ORDER BY ts)"
+	got := runOverEvents(t, `SELECT avg(v)`+w+`, sum(v)`+w+`, count(v)`+w+`, count(*)`+w+`,
+		min(v)`+w+`, max(v)`+w+`, stddev(v)`+w+`, zscore(v)`+w+`, rate(v)`+w+`,
+		rate(v) OVER (ORDER BY ts RANGE 2s PRECEDING), lag(v)`+w+`, lead(v, 1, 7)`+w+`,
+		row_number()`+w+`, rank()`+w+`, ema(v, 0.5)`+w+` FROM ev`, events)
+	require.Equal(t, [][]any{{4.0, 4.0, int64(1), int64(1), 4.0, 4.0, nil, nil, nil, 2.0,
+		nil, 7.0, int64(1), int64(1), 4.0}}, got)
+}
+
+// TestAnalyticAggregatesOnlyInOverAndQualify checks aggregates that appear only inside an
+// OVER clause or QUALIFY: they are computed all the same, and QUALIFY filters after the
+// analytic functions have seen every row of the window.
+func TestAnalyticAggregatesOnlyInOverAndQualify(t *testing.T) {
+	events := analyticEvents(300, "abcde", false, 9)
+	rows, counts := windowRows(events, 10_000_000)
+	windows := map[int64][]refRow{}
+	for _, r := range rows {
+		windows[r.start] = append(windows[r.start], r)
+	}
+	var want []string
+	for _, r := range rows {
+		if counts[r.id] <= 1 {
+			continue
+		}
+		desc := slices.Clone(windows[r.start])
+		sort.SliceStable(desc, func(a, b int) bool {
+			return counts[desc[a].id] > counts[desc[b].id]
+		})
+		d := slices.IndexFunc(desc, func(x refRow) bool { return x.id == r.id })
+		next := "<nil>"
+		if d+1 < len(desc) {
+			next = desc[d+1].key
+		}
+		want = append(want, fmt.Sprint(r.key, " ", r.start, " ", next))
+	}
+	got := runOverEvents(t, `SELECT k, window_start,
+		lead(k) OVER (PARTITION BY window_start ORDER BY count(*) DESC)
+		FROM ev GROUP BY k, TUMBLE(ts, 10s) QUALIFY count(*) > 1`, events)
+	var have []string
+	for _, r := range got {
+		have = append(have, fmt.Sprint(r[0], " ", r[1].(time.Time).UnixMicro(), " ", r[2]))
+	}
+	require.NotEmpty(t, want)
+	require.Equal(t, want, have)
+}

@@ -113,7 +113,8 @@ func planAggregate(sel *parser.Select, rel *relation, where exec.Expr, pc *Conte
 		agg.Late = lateSink(pc, p, rel.stream)
 	}
 
-	// Collect the aggregates of the select list, HAVING and ORDER BY, each once.
+	// Collect the aggregates of the select list, HAVING, QUALIFY and ORDER BY (OVER clauses
+	// included), each once.
 	aggIndex := map[string]int{}
 	in.clause = "an aggregate's argument"
 	collect := func(e parser.Expr) error {
@@ -138,7 +139,7 @@ func planAggregate(sel *parser.Select, rel *relation, where exec.Expr, pc *Conte
 		})
 		return err
 	}
-	exprs := []parser.Expr{sel.Having}
+	exprs := []parser.Expr{sel.Having, sel.Qualify}
 	for _, it := range sel.Items {
 		exprs = append(exprs, it.Expr)
 	}
@@ -617,5 +618,13 @@ func walk(e parser.Expr, f func(parser.Expr) bool) {
 			walk(a.Value, f)
 		}
 		walk(e.Filter, f)
+		if e.Over != nil {
+			for _, p := range e.Over.PartitionBy {
+				walk(p, f)
+			}
+			for _, o := range e.Over.OrderBy {
+				walk(o.Expr, f)
+			}
+		}
 	}
 }

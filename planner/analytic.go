@@ -73,6 +73,10 @@ func planAnalytics(sel *parser.Select, rel *relation, sc *scope, pc *Context,
 		index[c.String()] = len(cols)
 		cols = append(cols, scopeColumn{name: fmt.Sprintf("$over%d", i), typ: fn.T})
 		node.Details = append(node.Details, c.String())
+		if !perBatch && fn.Fn.Kind == functions.Lead {
+			node.Details = append(node.Details, fmt.Sprintf("holds each row back until "+
+				"the row %d after it in its partition arrives", fn.Offset))
+		}
 	}
 	op.Out = schemaOf(cols)
 	inner := sc.replace
@@ -151,6 +155,7 @@ func planAnalyticCall(c *parser.Call, sc *scope) (*exec.AnalyticFn, bool, error)
 	if err := analyticConstants(c, fn); err != nil {
 		return nil, false, err
 	}
+	sc.clause = "OVER (...)"
 
 	perBatch := false
 	for _, p := range c.Over.PartitionBy {

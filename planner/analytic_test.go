@@ -109,3 +109,18 @@ func TestAnalyticPlans(t *testing.T) {
 		require.NoError(t, err, sql)
 	}
 }
+
+// TestAnalyticExplainSaysLeadWaits checks that EXPLAIN tells that lead holds rows back over a
+// stream, and not per window, where it reads the rows of the same firing.
+func TestAnalyticExplainSaysLeadWaits(t *testing.T) {
+	f := tripsFixture(t)
+	p, _, err := f.plan(`SELECT lead(fare, 2) OVER (PARTITION BY zone ORDER BY pickup)
+		FROM trips`)
+	require.NoError(t, err)
+	require.Contains(t, p.Explain.String(), "holds each row back until the row 2 after it in its "+
+		"partition arrives")
+	p, _, err = f.plan(`SELECT zone, lead(zone) OVER (PARTITION BY window_start
+		ORDER BY count(*)) FROM trips GROUP BY zone, TUMBLE(pickup, 1m)`)
+	require.NoError(t, err)
+	require.NotContains(t, p.Explain.String(), "holds each row back")
+}
