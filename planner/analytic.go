@@ -130,7 +130,6 @@ func planAnalyticCall(c *parser.Call, sc *scope) (*exec.AnalyticFn, bool, error)
 		return nil, false, errAt(c.Pos, ErrUnknownFunction, "unknown analytic function %q%s",
 			c.Name.Name, didYouMean(c.Name.Name, sc.reg.AnalyticNames()))
 	}
-	name := entry.Name
 	if err := checkAnalyticCall(c, entry); err != nil {
 		return nil, false, err
 	}
@@ -156,54 +155,70 @@ func planAnalyticCall(c *parser.Call, sc *scope) (*exec.AnalyticFn, bool, error)
 		return nil, false, err
 	}
 	sc.clause = "OVER (...)"
+	perBatch, err := compileOver(c.Over, sc, fn)
+	if err != nil {
+		return nil, false, err
+	}
+	if err := analyticFrame(c, sc, fn, perBatch); err != nil {
+		return nil, false, err
+	}
+	return fn, perBatch, nil
+}
 
-	perBatch := false
-	for _, p := range c.Over.PartitionBy {
+// compileOver compiles the PARTITION BY and ORDER BY of an OVER clause into fn; perBatch
+// tells a partition by the window.
+func compileOver(w *parser.WindowSpec, sc *scope, fn *exec.AnalyticFn) (perBatch bool,
+	err error) {
+	for _, p := range w.PartitionBy {
 		x, err := sc.compile(p)
 		if err != nil {
-			return nil, false, err
+			return false, err
 		}
-		if isWindowBound(p) {
-			perBatch = true
-		}
+		perBatch = perBatch || isWindowBound(p)
 		fn.Partition = append(fn.Partition, x)
 	}
-	for _, o := range c.Over.OrderBy {
+	for _, o := range w.OrderBy {
 		x, err := sc.compile(o.Expr)
 		if err != nil {
-			return nil, false, err
+			return false, err
 		}
 		fn.Order = append(fn.Order, x)
 		fn.Desc = append(fn.Desc, o.Desc)
 		fn.NullsFirst = append(fn.NullsFirst, o.NullsFirst())
 	}
+	return perBatch, nil
+}
+
+// analyticFrame checks that the ORDER BY suits the call over a stream, and reads its frame
+// (and, for rate, where each row ends in time).
+func analyticFrame(c *parser.Call, sc *scope, fn *exec.AnalyticFn, perBatch bool) error {
+	name, kind := fn.Fn.Name, fn.Fn.Kind
 	timeOrdered := len(fn.Order) > 0 && fn.Order[0].Type().ID() == arrow.TIMESTAMP &&
 		!fn.Desc[0]
-	arrival := len(fn.Order) == 0 && entry.Kind != functions.FrameFunction &&
-		entry.Kind != functions.Rank
+	arrival := len(fn.Order) == 0 && kind != functions.FrameFunction && kind != functions.Rank
 	if !perBatch && !timeOrdered && !arrival {
-		return nil, false, errAt(c.Over.Pos, ErrUnsupported, "unsupported: %s OVER a stream "+
-			"needs ORDER BY its time ascending (window_start or the event time), or PARTITION "+
-			"BY window_start to rank the rows of each window", name)
+		return errAt(c.Over.Pos, ErrUnsupported, "unsupported: %s OVER a stream needs ORDER "+
+			"BY its time ascending (window_start or the event time), or PARTITION BY "+
+			"window_start to rank the rows of each window", name)
 	}
 	frame, ranged, err := parseFrame(c.Over)
 	if err != nil {
-		return nil, false, err
+		return err
 	}
 	if frame.Range > 0 && (len(fn.Order) != 1 || !timeOrdered) {
-		return nil, false, errAt(c.Over.Pos, ErrInvalid, "a RANGE frame of an interval needs "+
-			"ORDER BY one TIMESTAMP ascending")
+		return errAt(c.Over.Pos, ErrInvalid, "a RANGE frame of an interval needs ORDER BY "+
+			"one TIMESTAMP ascending")
 	}
 	frame.Peers = perBatch && ranged
 	fn.Frame = frame
 	if name == "rate" {
 		if !timeOrdered {
-			return nil, false, errAt(c.Over.Pos, ErrInvalid, "rate OVER needs ORDER BY a "+
-				"TIMESTAMP ascending: it divides by the time its frame covers")
+			return errAt(c.Over.Pos, ErrInvalid, "rate OVER needs ORDER BY a TIMESTAMP "+
+				"ascending: it divides by the time its frame covers")
 		}
 		fn.End = windowEnd(c.Over.OrderBy[0].Expr, sc)
 	}
-	return fn, perBatch, nil
+	return nil
 }
 
 // checkAnalyticCall checks what an analytic call may be written with: its number of
