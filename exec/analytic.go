@@ -1,35 +1,55 @@
 package exec
 
 import (
+	"bytes"
 	"context"
+	"errors"
 	"fmt"
-	"math"
+	"io"
 	"sort"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
-	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"github.com/weirsql/weir/functions"
 )
 
-// Frame bounds an analytic function's rows: the Lo-th to the Hi-th row before the current
-// one (0 is the current row), or, when Range is set, the rows whose order value lies within
-// Range before the current one's. Unbounded means every earlier row.
+// Frame bounds the rows whose values a frame function (avg, sum, ... rate) folds.
 type Frame struct {
+	// Unbounded is every row of the partition up to the current one.
 	Unbounded bool
-	Lo, Hi    int64
-	Range     int64
+	// Lo and Hi make a ROWS frame: the Lo-th to the Hi-th row before the current one (0 is
+	// the current row).
+	Lo, Hi int64
+	// Range makes a RANGE frame: the rows whose order time lies at most Range µs before the
+	// current one's.
+	Range int64
+	// Peers puts the current row's peers (the rows of its partition with equal ORDER BY
+	// values) in a RANGE or default frame. It is set only when every partition is whole in
+	// one batch.
+	// TODO(analytic-peers): over a stream the peers that come after a row are not in its
+	// frame, unlike SQL's; reaching them would hold rows back as lead does.
+	Peers bool
 }
 
 // AnalyticFn is one analytic function call: name(Args) OVER (PARTITION BY ... ORDER BY ...).
 type AnalyticFn struct {
-	Name      string
-	Args      []Expr
-	Partition []Expr
-	Order     []Expr
-	Desc      []bool
-	Frame     Frame
-	T         arrow.DataType
-	Text      string
+	Fn         *functions.Analytic
+	Args       []Expr
+	Partition  []Expr
+	Order      []Expr
+	Desc       []bool
+	NullsFirst []bool
+	// End is where each row ends in time, for rate: window_end over the rows of windows
+	// ordered by window_start. Without it a row ends at its order time (an event).
+	End   Expr
+	Frame Frame
+	// Offset is how many rows back lag looks, or ahead lead looks.
+	Offset int64
+	// Alpha is the smoothing factor of ema.
+	Alpha float64
+	T     arrow.DataType
+	Text  string
 }
 
 // Analytic computes analytic functions over the rows it passes, one column each, appended
@@ -40,6 +60,11 @@ type AnalyticFn struct {
 // by ORDER BY and computed on their own. Otherwise partitions run on across batches in the
 // order rows arrive, which is the order of ORDER BY (window_start, or event time), and each
 // partition keeps only the rows its frame needs.
+//
+// lead over a stream needs a later row of the partition: a row is held back until the row
+// Offset after it arrives (or the input ends, when it gets the default), so that each
+// partition holds its last Offset rows. Rows then come out in the order they are completed:
+// by the arrival of the row that completed them, then by their own.
 type Analytic struct {
 	Input    Operator
 	Env      *Env
@@ -47,373 +72,285 @@ type Analytic struct {
 	PerBatch bool
 	Out      *arrow.Schema
 
-	state []map[string]*partitionState
+	// TODO(analytic-memory): over a stream a partition is kept for good, and the state of
+	// the partitions and of the rows lead holds back is not counted against the query's
+	// memory limit.
+	state []map[string]*partition
+	hold  *holdBack // nil unless a lead runs over a stream
+	key   []byte
 }
 
 var _ Operator = (*Analytic)(nil)
 
-// partitionState is what a running partition remembers.
-type partitionState struct {
-	rows  int64
-	vals  []float64 // the frame's earlier values (bounded frames), oldest first
-	times []int64   // their order values, for RANGE frames and rate
-	nulls []bool
-	// running sums for unbounded frames
-	n         int64
-	sum, mean float64
-	m2        float64
-	lo, hi    float64
-	ema       float64
-	hasEMA    bool
-	lastOrder string
-	rank      int64
-	lags      []any
-}
-
 func (a *Analytic) Schema() *arrow.Schema { return a.Out }
 
 func (a *Analytic) Open(ctx context.Context) error {
-	a.state = make([]map[string]*partitionState, len(a.Fns))
+	a.state = make([]map[string]*partition, len(a.Fns))
 	for i := range a.state {
-		a.state[i] = map[string]*partitionState{}
+		a.state[i] = map[string]*partition{}
+	}
+	if !a.PerBatch {
+		a.hold = newHoldBack(a)
 	}
 	return a.Input.Open(ctx)
 }
 
-func (a *Analytic) Close() error { return a.Input.Close() }
+func (a *Analytic) Close() error {
+	if a.hold != nil {
+		a.hold.release()
+	}
+	return a.Input.Close()
+}
 
 func (a *Analytic) Next(ctx context.Context) (arrow.RecordBatch, error) {
+	if a.hold != nil && a.hold.done {
+		return nil, io.EOF
+	}
 	b, err := a.Input.Next(ctx)
+	if errors.Is(err, io.EOF) && a.hold != nil {
+		a.hold.done = true
+		return a.hold.flush()
+	}
 	if err != nil {
 		return nil, err
 	}
 	defer b.Release()
-	cols := append([]arrow.Array(nil), b.Columns()...)
-	var made []arrow.Array
-	defer func() { releaseAll(made) }()
+	cols := make([]arrow.Array, 0, len(a.Out.Fields()))
+	for _, c := range b.Columns() {
+		c.Retain()
+		cols = append(cols, c)
+	}
+	defer func() { releaseAll(cols) }()
+	var held *heldBatch
+	if a.hold != nil {
+		held = a.hold.admit(int(b.NumRows()))
+	}
 	for i, fn := range a.Fns {
-		col, err := a.compute(i, fn, b)
+		col, err := a.compute(i, fn, b, held)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", fn.Text, err)
 		}
-		made = append(made, col)
-		cols = append(cols, col)
+		cols = append(cols, col) // nil for a lead held back
 	}
-	return array.NewRecordBatch(a.Out, cols, b.NumRows()), nil
+	if a.hold == nil {
+		return array.NewRecordBatch(a.Out, cols, b.NumRows()), nil
+	}
+	held.keep(cols)
+	return a.hold.emit()
 }
 
-// compute evaluates one function over the batch's rows.
-func (a *Analytic) compute(fi int, fn *AnalyticFn, b arrow.RecordBatch) (arrow.Array, error) {
-	n := int(b.NumRows())
-	parts, err := evalAll(a.Env.Mem, b, fn.Partition)
+// batchRows is one batch's input to one function, row by row.
+type batchRows struct {
+	part   []*partition // each row's partition
+	vals   []float64    // the first argument's value (1 for count(*) and rate())
+	ok     []bool       // false where it is NULL
+	starts []int64      // the order time (0 unless the first ORDER BY key is a TIMESTAMP)
+	ends   []int64      // where the row ends in time (its window_end, or its order time)
+	order  []int        // the rows in the order to compute them
+	orders []arrow.Array
+	args   []arrow.Array
+}
+
+// compute evaluates one function over the batch's rows; it returns nil for a lead held back,
+// whose values held collects.
+func (a *Analytic) compute(fi int, fn *AnalyticFn, b arrow.RecordBatch,
+	held *heldBatch) (arrow.Array, error) {
+	mem := a.Env.Mem
+	parts, err := evalAll(mem, b, fn.Partition)
 	if err != nil {
 		return nil, err
 	}
 	defer releaseAll(parts)
-	orders, err := evalAll(a.Env.Mem, b, fn.Order)
+	orders, err := evalAll(mem, b, fn.Order)
 	if err != nil {
 		return nil, err
 	}
 	defer releaseAll(orders)
-	args, err := evalAll(a.Env.Mem, b, fn.Args)
+	args, err := evalAll(mem, b, fn.Args)
 	if err != nil {
 		return nil, err
 	}
 	defer releaseAll(args)
-
-	// The rows in the order to process them: by partition, then ORDER BY, per batch.
-	idx := make([]int, n)
-	for i := range idx {
-		idx[i] = i
-	}
-	keys := make([]string, n)
-	var buf []byte
-	for i := range idx {
-		buf = buf[:0]
-		for _, p := range parts {
-			buf = encodeKey(buf, p, i)
+	var end arrow.Array
+	if fn.End != nil {
+		if end, err = fn.End.Eval(mem, b); err != nil {
+			return nil, err
 		}
-		keys[i] = string(buf)
+		defer end.Release()
 	}
+
+	rows := a.gather(fi, int(b.NumRows()), parts, orders, args, end)
 	if a.PerBatch {
-		sort.SliceStable(idx, func(x, y int) bool {
-			i, j := idx[x], idx[y]
-			if keys[i] != keys[j] {
-				return keys[i] < keys[j]
-			}
-			for k, o := range orders {
-				c := compareCells(o, i, o, j, false)
-				if fn.Desc[k] {
-					c = -c
-				}
-				if c != 0 {
-					return c < 0
-				}
-			}
-			return false
-		})
-		a.state[fi] = map[string]*partitionState{}
+		a.sortRows(fn, rows)
 	}
-	vals := make([]float64, n)
-	valid := make([]bool, n)
+	switch fn.Fn.Kind {
+	case functions.Lag:
+		return a.lag(fn, rows)
+	case functions.Lead:
+		if !a.PerBatch {
+			a.hold.lead(fi, fn, rows, held)
+			return nil, nil
+		}
+		return a.leadInBatch(fn, rows)
+	}
+	return a.numbers(fn, rows)
+}
+
+// gather reads the rows' partitions, values and times.
+func (a *Analytic) gather(fi, n int, parts, orders, args []arrow.Array,
+	end arrow.Array) *batchRows {
+	r := &batchRows{part: make([]*partition, n), vals: make([]float64, n),
+		ok: make([]bool, n), starts: make([]int64, n), ends: make([]int64, n),
+		order: make([]int, n), orders: orders, args: args}
+	m := a.state[fi]
+	if a.PerBatch {
+		clear(m)
+	}
+	var ts *array.Timestamp
+	if len(orders) > 0 {
+		ts, _ = orders[0].(*array.Timestamp)
+	}
+	var ends *array.Timestamp
+	if end != nil {
+		ends, _ = end.(*array.Timestamp)
+	}
 	for i := 0; i < n; i++ {
+		a.key = a.key[:0]
+		for _, p := range parts {
+			a.key = encodeKey(a.key, p, i)
+		}
+		p := m[string(a.key)]
+		if p == nil {
+			p = &partition{id: len(m)}
+			m[string(a.key)] = p
+		}
+		r.part[i] = p
+		r.order[i] = i
 		if len(args) > 0 {
-			vals[i], valid[i] = numberAt(args[0], i)
+			r.vals[i], r.ok[i] = numberAt(args[0], i)
 		} else {
-			valid[i] = true // count(*): every row counts
+			r.vals[i], r.ok[i] = 1, true
+		}
+		if ts != nil && ts.IsValid(i) {
+			r.starts[i] = int64(ts.Value(i))
+		}
+		r.ends[i] = r.starts[i]
+		if ends != nil && ends.IsValid(i) {
+			r.ends[i] = int64(ends.Value(i))
 		}
 	}
+	return r
+}
+
+// sortRows orders the rows by partition, then by ORDER BY, keeping arrival order among ties.
+func (a *Analytic) sortRows(fn *AnalyticFn, r *batchRows) {
+	sort.SliceStable(r.order, func(x, y int) bool {
+		i, j := r.order[x], r.order[y]
+		if pi, pj := r.part[i].id, r.part[j].id; pi != pj {
+			return pi < pj
+		}
+		return compareOrder(fn, r.orders, i, j) < 0
+	})
+}
+
+// compareOrder compares rows i and j by the ORDER BY keys: NULLs last unless NULLS FIRST,
+// whatever the direction.
+func compareOrder(fn *AnalyticFn, orders []arrow.Array, i, j int) int {
+	for k, o := range orders {
+		c := compareCells(o, i, o, j, fn.NullsFirst[k])
+		if fn.Desc[k] && !cellIsNull(o, i) && !cellIsNull(o, j) {
+			c = -c
+		}
+		if c != 0 {
+			return c
+		}
+	}
+	return 0
+}
+
+// numbers computes a function whose values are numbers: the frame functions, row_number,
+// rank and ema.
+func (a *Analytic) numbers(fn *AnalyticFn, r *batchRows) (arrow.Array, error) {
+	n := len(r.order)
 	out := make([]float64, n)
-	outValid := make([]bool, n)
-	var anyOut []any
-	if fn.Name == "lag" || fn.Name == "lead" {
-		anyOut = make([]any, n)
+	valid := make([]bool, n)
+	var stats functions.FrameStats
+	for pos := 0; pos < n; {
+		// A run of peers is computed together when the frame reaches the peers.
+		run := 1
+		if fn.Frame.Peers && fn.Fn.Kind == functions.FrameFunction {
+			for pos+run < n && a.peers(fn, r, r.order[pos], r.order[pos+run]) {
+				run++
+			}
+		}
+		group := r.order[pos : pos+run]
+		switch fn.Fn.Kind {
+		case functions.FrameFunction:
+			r.part[group[0]].frameValues(fn, r, group, &stats, out, valid)
+		default:
+			for _, i := range group {
+				out[i], valid[i] = a.position(fn, r, i)
+			}
+		}
+		pos += run
 	}
-	for pos, i := range idx {
-		st := a.state[fi][keys[i]]
-		if st == nil {
-			st = &partitionState{}
-			a.state[fi][keys[i]] = st
-		}
-		order := int64(0)
-		orderKey := ""
-		if len(orders) > 0 {
-			if ts, ok := orders[0].(*array.Timestamp); ok && ts.IsValid(i) {
-				order = int64(ts.Value(i))
-			}
-			var ob []byte
-			for _, o := range orders {
-				ob = encodeKey(ob, o, i)
-			}
-			orderKey = string(ob)
-		}
-		switch fn.Name {
-		case "lag":
-			anyOut[i] = lagValue(st, args, i)
-			continue
-		case "lead":
-			anyOut[i] = leadValue(idx, pos, keys, args, i)
-			continue
-		}
-		out[i], outValid[i] = st.step(fn, vals[i], valid[i], order, orderKey, args, i)
-	}
-	return buildAnalytic(a, fn, out, outValid, anyOut)
-}
-
-// step folds the current row into the partition and returns the function's value for it.
-func (st *partitionState) step(fn *AnalyticFn, v float64, ok bool, order int64,
-	orderKey string, args []arrow.Array, i int) (float64, bool) {
-	st.rows++
-	switch fn.Name {
-	case "row_number":
-		return float64(st.rows), true
-	case "rank":
-		if st.rows == 1 || orderKey != st.lastOrder {
-			st.rank = st.rows
-		}
-		st.lastOrder = orderKey
-		return float64(st.rank), true
-	case "ema":
-		alpha := 0.5
-		if len(args) > 1 {
-			if x, ok := numberAt(args[1], i); ok {
-				alpha = x
-			}
-		}
-		if ok {
-			if !st.hasEMA {
-				st.ema, st.hasEMA = v, true
+	b := array.NewBuilder(a.Env.Mem, fn.T)
+	defer b.Release()
+	b.Reserve(n)
+	for i, v := range out {
+		switch bb := b.(type) {
+		case *array.Int64Builder:
+			if valid[i] {
+				bb.Append(int64(v))
 			} else {
-				st.ema = alpha*v + (1-alpha)*st.ema
+				bb.AppendNull()
 			}
+		case *array.Float64Builder:
+			if valid[i] {
+				bb.Append(v)
+			} else {
+				bb.AppendNull()
+			}
+		default:
+			return nil, fmt.Errorf("%w: analytic result of type %s", ErrUnsupported, fn.T)
 		}
-		return st.ema, st.hasEMA
 	}
-	// Frame functions: gather the frame's values, then fold the current row in.
-	var frame []float64
-	var times []int64
-	if fn.Frame.Unbounded {
-		out, has := st.unboundedValue(fn, v, ok, order)
-		return out, has
-	}
-	frame, times = st.frame(fn.Frame, v, ok, order)
-	st.remember(fn.Frame, v, ok, order)
-	return frameValue(fn.Name, frame, times, v, ok, order)
+	return b.NewArray(), nil
 }
 
-// frame returns the values of the frame for a row with value v at order.
-func (st *partitionState) frame(f Frame, v float64, ok bool, order int64) ([]float64,
-	[]int64) {
-	var vals []float64
-	var times []int64
-	if f.Range > 0 {
-		for j, t := range st.times {
-			if t >= order-f.Range && !st.nulls[j] {
-				vals = append(vals, st.vals[j])
-				times = append(times, t)
-			}
-		}
-		if ok {
-			vals = append(vals, v)
-			times = append(times, order)
-		}
-		return vals, times
-	}
-	// ROWS: the Lo-th to the Hi-th row before this one.
-	n := int64(len(st.vals))
-	for back := f.Lo; back >= f.Hi; back-- {
-		if back == 0 {
-			if ok {
-				vals = append(vals, v)
-				times = append(times, order)
-			}
-			continue
-		}
-		j := n - back
-		if j < 0 || j >= n || st.nulls[j] {
-			continue
-		}
-		vals = append(vals, st.vals[j])
-		times = append(times, st.times[j])
-	}
-	return vals, times
+// peers reports whether rows i and j are in one partition with equal ORDER BY values.
+func (a *Analytic) peers(fn *AnalyticFn, r *batchRows, i, j int) bool {
+	return r.part[i] == r.part[j] && compareOrder(fn, r.orders, i, j) == 0
 }
 
-// remember keeps the current row for later frames, dropping what no frame needs any more.
-func (st *partitionState) remember(f Frame, v float64, ok bool, order int64) {
-	st.vals = append(st.vals, v)
-	st.nulls = append(st.nulls, !ok)
-	st.times = append(st.times, order)
-	drop := 0
-	if f.Range > 0 {
-		for drop < len(st.times) && st.times[drop] < order-f.Range {
-			drop++
+// position computes row_number, rank or ema for row i, the next row of its partition.
+func (a *Analytic) position(fn *AnalyticFn, r *batchRows, i int) (float64, bool) {
+	p := r.part[i]
+	p.rows++
+	switch fn.Fn.Kind {
+	case functions.RowNumber:
+		return float64(p.rows), true
+	case functions.Rank:
+		a.key = a.key[:0]
+		for _, o := range r.orders {
+			a.key = encodeKey(a.key, o, i)
 		}
-	} else if keep := int(f.Lo); len(st.vals) > keep {
-		drop = len(st.vals) - keep
-	}
-	if drop > 0 {
-		st.vals = append(st.vals[:0], st.vals[drop:]...)
-		st.nulls = append(st.nulls[:0], st.nulls[drop:]...)
-		st.times = append(st.times[:0], st.times[drop:]...)
-	}
-}
-
-// unboundedValue folds v into running totals and returns the function over every row so far.
-func (st *partitionState) unboundedValue(fn *AnalyticFn, v float64, ok bool,
-	order int64) (float64, bool) {
-	prevMean, prevN := st.mean, st.n
-	prevM2 := st.m2
-	if ok {
-		if st.n == 0 {
-			st.lo, st.hi = v, v
-			st.times = []int64{order}
-			st.vals = []float64{v}
+		if p.rows == 1 || !bytes.Equal(a.key, p.lastOrder) {
+			p.rank = p.rows
+			p.lastOrder = append(p.lastOrder[:0], a.key...)
 		}
-		st.n++
-		st.sum += v
-		d := v - st.mean
-		st.mean += d / float64(st.n)
-		st.m2 += d * (v - st.mean)
-		st.lo, st.hi = math.Min(st.lo, v), math.Max(st.hi, v)
-	}
-	switch fn.Name {
-	case "count":
-		return float64(st.n), true
-	case "sum":
-		return st.sum, st.n > 0
-	case "avg":
-		return st.mean, st.n > 0
-	case "min":
-		return st.lo, st.n > 0
-	case "max":
-		return st.hi, st.n > 0
-	case "stddev":
-		if st.n < 2 {
-			return 0, false
+		return float64(p.rank), true
+	case functions.EMA:
+		if r.ok[i] {
+			if p.hasEMA {
+				p.ema = fn.Alpha*r.vals[i] + (1-fn.Alpha)*p.ema
+			} else {
+				p.ema, p.hasEMA = r.vals[i], true
+			}
 		}
-		return math.Sqrt(st.m2 / float64(st.n-1)), true
-	case "zscore":
-		// The distance of v from the mean of the rows before it.
-		if !ok || prevN < 2 || prevM2 == 0 {
-			return 0, false
-		}
-		return (v - prevMean) / math.Sqrt(prevM2/float64(prevN-1)), true
-	case "rate":
-		if !ok || st.n < 2 || order == st.times[0] {
-			return 0, false
-		}
-		return (v - st.vals[0]) / (float64(order-st.times[0]) / 1e6), true
+		return p.ema, p.hasEMA
 	}
 	return 0, false
-}
-
-// frameValue computes a frame function over the frame's values (the current row's included
-// when the frame reaches it).
-func frameValue(name string, frame []float64, times []int64, v float64, ok bool,
-	order int64) (float64, bool) {
-	switch name {
-	case "count":
-		return float64(len(frame)), true
-	case "zscore":
-		if !ok || len(frame) < 2 {
-			return 0, false
-		}
-		m, sd := meanStddev(frame)
-		if sd == 0 || math.IsNaN(sd) {
-			return 0, false
-		}
-		return (v - m) / sd, true
-	case "rate":
-		if len(frame) < 2 || times[len(times)-1] == times[0] {
-			return 0, false
-		}
-		last := len(frame) - 1
-		return (frame[last] - frame[0]) / (float64(times[last]-times[0]) / 1e6), true
-	}
-	if len(frame) == 0 {
-		return 0, false
-	}
-	switch name {
-	case "sum":
-		s := 0.0
-		for _, x := range frame {
-			s += x
-		}
-		return s, true
-	case "avg":
-		m, _ := meanStddev(frame)
-		return m, true
-	case "min", "max":
-		r := frame[0]
-		for _, x := range frame[1:] {
-			if (name == "min") == (x < r) {
-				r = x
-			}
-		}
-		return r, true
-	case "stddev":
-		if len(frame) < 2 {
-			return 0, false
-		}
-		_, sd := meanStddev(frame)
-		return sd, true
-	}
-	return 0, false
-}
-
-// meanStddev is the mean and sample standard deviation, by Welford's method.
-func meanStddev(xs []float64) (float64, float64) {
-	var mean, m2 float64
-	for i, x := range xs {
-		d := x - mean
-		mean += d / float64(i+1)
-		m2 += d * (x - mean)
-	}
-	if len(xs) < 2 {
-		return mean, math.NaN()
-	}
-	return mean, math.Sqrt(m2 / float64(len(xs)-1))
 }
 
 // numberAt reads row i of a numeric array as a float64.
@@ -426,129 +363,55 @@ func numberAt(a arrow.Array, i int) (float64, bool) {
 		return float64(x.Value(i)), true
 	case *array.Float64:
 		return x.Value(i), true
-	case *array.Timestamp:
-		return float64(x.Value(i)), true
 	}
 	return 0, false
 }
 
-func lagOffset(args []arrow.Array, i int) int {
-	if len(args) > 1 {
-		if x, ok := numberAt(args[1], i); ok {
-			return int(x)
-		}
-	}
-	return 1
-}
-
-func lagDefault(args []arrow.Array, i int) any {
-	if len(args) > 2 {
-		return cellValue(args[2], i)
-	}
-	return nil
-}
-
-// lagValue returns the value offset rows back in the partition, and remembers this row's.
-func lagValue(st *partitionState, args []arrow.Array, i int) any {
-	off := lagOffset(args, i)
-	var out any = lagDefault(args, i)
-	if off >= 1 && len(st.lags) >= off {
-		out = st.lags[len(st.lags)-off]
-	}
-	st.lags = append(st.lags, cellValue(args[0], i))
-	if len(st.lags) > max(off, 1) {
-		st.lags = st.lags[len(st.lags)-max(off, 1):]
-	}
-	return out
-}
-
-// leadValue returns the value offset rows ahead in the batch's sorted partition.
-func leadValue(idx []int, pos int, keys []string, args []arrow.Array, i int) any {
-	off := lagOffset(args, i)
-	j := pos + off
-	if j < len(idx) && keys[idx[j]] == keys[i] {
-		return cellValue(args[0], idx[j])
-	}
-	return lagDefault(args, i)
-}
-
-func cellValue(a arrow.Array, i int) any {
-	if cellIsNull(a, i) {
-		return nil
-	}
-	switch x := a.(type) {
-	case *array.Int64:
-		return x.Value(i)
-	case *array.Float64:
-		return x.Value(i)
-	case *array.String:
-		return x.Value(i)
-	case *array.Boolean:
-		return x.Value(i)
-	case *array.Timestamp:
-		return int64(x.Value(i))
-	case *array.Duration:
-		return int64(x.Value(i))
-	}
-	return nil
-}
-
-func buildAnalytic(a *Analytic, fn *AnalyticFn, out []float64, valid []bool,
-	anyOut []any) (arrow.Array, error) {
-	if anyOut != nil {
-		return valuesArray(a.Env.Mem, fn.T, anyOut)
-	}
-	b := array.NewBuilder(a.Env.Mem, fn.T)
-	defer b.Release()
-	b.Reserve(len(out))
-	for i, v := range out {
-		if !valid[i] || math.IsNaN(v) && fn.Name != "avg" && fn.Name != "sum" &&
-			fn.Name != "min" && fn.Name != "max" {
-			b.AppendNull()
-			continue
-		}
-		switch bb := b.(type) {
-		case *array.Int64Builder:
-			bb.Append(int64(v))
-		case *array.Float64Builder:
-			bb.Append(v)
+// lag returns, for each row, the value Offset rows before it in its partition.
+func (a *Analytic) lag(fn *AnalyticFn, r *batchRows) (arrow.Array, error) {
+	out := make([]cell, len(r.order))
+	off := int(fn.Offset)
+	for _, i := range r.order {
+		p := r.part[i]
+		cur := cellAt(r.args[0], i)
+		switch {
+		case off == 0:
+			out[i] = cur
+		case len(p.prev) == off:
+			out[i] = p.prev[0]
 		default:
-			b.AppendNull()
+			out[i] = shiftDefault(r.args, i)
 		}
-	}
-	return b.NewArray(), nil
-}
-
-// valuesArray builds an array of type t from Go values as cellValue returns them.
-func valuesArray(mem memory.Allocator, t arrow.DataType, vals []any) (arrow.Array, error) {
-	b := array.NewBuilder(mem, t)
-	defer b.Release()
-	for _, v := range vals {
-		if v == nil {
-			b.AppendNull()
-			continue
-		}
-		switch bb := b.(type) {
-		case *array.Int64Builder:
-			bb.Append(v.(int64))
-		case *array.Float64Builder:
-			switch x := v.(type) {
-			case float64:
-				bb.Append(x)
-			case int64:
-				bb.Append(float64(x))
+		if off > 0 {
+			if len(p.prev) == off {
+				copy(p.prev, p.prev[1:])
+				p.prev = p.prev[:off-1]
 			}
-		case *array.StringBuilder:
-			bb.Append(v.(string))
-		case *array.BooleanBuilder:
-			bb.Append(v.(bool))
-		case *array.TimestampBuilder:
-			bb.Append(arrow.Timestamp(v.(int64)))
-		case *array.DurationBuilder:
-			bb.Append(arrow.Duration(v.(int64)))
-		default:
-			return nil, fmt.Errorf("%w: values of type %s", ErrUnsupported, t)
+			p.prev = append(p.prev, cur)
 		}
 	}
-	return b.NewArray(), nil
+	return buildCells(a.Env.Mem, fn.T, out)
+}
+
+// leadInBatch returns, for each row, the value Offset rows after it in its partition, which
+// is whole in the batch.
+func (a *Analytic) leadInBatch(fn *AnalyticFn, r *batchRows) (arrow.Array, error) {
+	out := make([]cell, len(r.order))
+	off := int(fn.Offset)
+	for pos, i := range r.order {
+		if j := pos + off; j < len(r.order) && r.part[r.order[j]] == r.part[i] {
+			out[i] = cellAt(r.args[0], r.order[j])
+		} else {
+			out[i] = shiftDefault(r.args, i)
+		}
+	}
+	return buildCells(a.Env.Mem, fn.T, out)
+}
+
+// shiftDefault is lag's or lead's default for row i: its third argument, or NULL.
+func shiftDefault(args []arrow.Array, i int) cell {
+	if len(args) > 2 {
+		return cellAt(args[2], i)
+	}
+	return cell{null: true}
 }

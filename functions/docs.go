@@ -12,14 +12,15 @@ import (
 // and TestFunctionsDoc fails until it is up to date.
 //go:generate go test -run TestFunctionsDoc -update .
 
-// Markdown writes entries as the Functions page: an introduction, then one table for the
-// aggregates and one for the scalar functions, a row per name with its signature, null rule
-// and summary.
+// Markdown writes entries as the Functions page: an introduction, then one table each for
+// the aggregates, the analytic functions and the scalar functions, a row per name with its
+// signature, null rule and summary.
 func Markdown(entries []Entry) string {
 	var b strings.Builder
 	b.WriteString(docsIntro)
 	sections := []struct{ kind, title, intro string }{
 		{"aggregate", "Aggregate functions", aggregatesIntro},
+		{"analytic", "Analytic functions", analyticsIntro},
 		{"scalar", "Scalar functions", scalarsIntro},
 	}
 	for _, e := range entries { // a kind added later gets a section of its own
@@ -78,6 +79,27 @@ holds for the values within that factor of the largest. Sketches merge exactly.
 median, percentile_cont and percentile_disc are exact: they keep every value of the window.
 approx_count_distinct is a HyperLogLog of precision 14 (axiomhq/hyperloglog). first and last
 go by event time in a windowed query, by arrival order otherwise.`
+
+// analyticsIntro is written with ~ for the backquote that marks code.
+var analyticsIntro = strings.ReplaceAll(`
+Analytic functions give every row a value from the rows of its partition:
+~f(...) OVER ([PARTITION BY k, ...] [ORDER BY t] [frame])~. The frame functions (avg, sum,
+count, min, max, stddev, zscore, rate) take a frame: ~ROWS n PRECEDING~,
+~ROWS BETWEEN n PRECEDING AND m PRECEDING~ (or ~AND CURRENT ROW~),
+~RANGE INTERVAL '5' MINUTE PRECEDING~ (or ~RANGE 5m PRECEDING~: the rows whose ORDER BY time
+is at most that much before the row's) and ~UNBOUNDED PRECEDING~; without one, the frame is
+every row up to the current one. They skip NULLs; count(*) and rate() count rows. lag, lead,
+row_number, rank and ema take no frame. Their results can be filtered with QUALIFY or in an
+outer query.
+
+Over a stream, partitions run on across batches in arrival order, which must be the order
+of ORDER BY: window_start over a windowed query's rows, the event time over raw events; a
+frame ends at the current row (peers that arrive after it are not in it).
+~PARTITION BY window_start~ takes each window's rows as a whole, sorts them by ORDER BY, and
+gives a RANGE or default frame the current row's peers, as SQL does. lead over a stream
+holds a row back until the row n after it in its partition arrives, or the input ends (then
+it gets the default): each partition keeps its last n rows, and rows come out in the order
+they are completed, by the arrival of the row that completes them.`[1:], "~", "`")
 
 const scalarsIntro = `Unless its NULL rule says otherwise a scalar function is NULL where an
 argument is NULL. Text positions count characters from 1; regular expressions use RE2 syntax.

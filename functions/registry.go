@@ -31,6 +31,7 @@ type Kind int
 const (
 	KindScalar Kind = iota
 	KindAggregate
+	KindAnalytic
 )
 
 // Scalar is a function evaluated row by row, vectorised over whole arrays.
@@ -88,12 +89,17 @@ type Registry struct {
 	mu         sync.RWMutex
 	scalars    map[string]*Scalar
 	aggregates map[string]*Aggregate
+	analytics  map[string]*Analytic
 	custom     bool // a function was registered beside the built-ins
 }
 
 // NewRegistry returns a registry with every built-in function.
 func NewRegistry() *Registry {
-	r := &Registry{scalars: map[string]*Scalar{}, aggregates: map[string]*Aggregate{}}
+	r := &Registry{scalars: map[string]*Scalar{}, aggregates: map[string]*Aggregate{},
+		analytics: map[string]*Analytic{}}
+	for _, a := range builtinAnalytics() {
+		r.analytics[a.Name] = a
+	}
 	for _, s := range builtinScalars() {
 		r.RegisterScalar(s)
 	}
@@ -144,12 +150,21 @@ func (r *Registry) Aggregate(name string) (*Aggregate, bool) {
 	return a, ok
 }
 
+// Analytic looks up an analytic function (one called with OVER) by name.
+func (r *Registry) Analytic(name string) (*Analytic, bool) {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	a, ok := r.analytics[strings.ToLower(name)]
+	return a, ok
+}
+
 // Entry is one function as SHOW FUNCTIONS lists it.
 type Entry struct {
 	Name, Kind, Args, NullRule, Summary string
 }
 
-// Entries lists every function sorted by name.
+// Entries lists every function sorted by name, then kind (avg the aggregate comes before avg
+// the analytic function).
 func (r *Registry) Entries() []Entry {
 	r.mu.RLock()
 	defer r.mu.RUnlock()
@@ -160,15 +175,37 @@ func (r *Registry) Entries() []Entry {
 	for _, a := range r.aggregates {
 		out = append(out, Entry{a.Name, "aggregate", a.Args, a.NullRule, a.Summary})
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	for _, a := range r.analytics {
+		out = append(out, Entry{a.Name, "analytic", a.Args, a.NullRule, a.Summary})
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Name != out[j].Name {
+			return out[i].Name < out[j].Name
+		}
+		return out[i].Kind < out[j].Kind
+	})
 	return out
 }
 
-// Names lists every function name, for suggestions and completion.
+// Names lists every function name once, sorted, for suggestions and completion.
 func (r *Registry) Names() []string {
 	var out []string
 	for _, e := range r.Entries() {
-		out = append(out, e.Name)
+		if len(out) == 0 || out[len(out)-1] != e.Name {
+			out = append(out, e.Name)
+		}
 	}
+	return out
+}
+
+// AnalyticNames lists the names of the analytic functions, sorted.
+func (r *Registry) AnalyticNames() []string {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	out := make([]string, 0, len(r.analytics))
+	for name := range r.analytics {
+		out = append(out, name)
+	}
+	sort.Strings(out)
 	return out
 }

@@ -1,5 +1,6 @@
-// Package functions is weir's one registry of scalar and aggregate functions: each entry has a
-// name, a signature, a null rule, a one-line summary and a kernel over Arrow arrays.
+// Package functions is weir's one registry of scalar, aggregate and analytic functions: each
+// entry has a name, a signature, a null rule, a one-line summary and a kernel (over Arrow
+// arrays, or over a frame's statistics for the analytic functions that fold a frame).
 package functions
 
 import (

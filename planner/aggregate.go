@@ -122,7 +122,8 @@ func planAggregate(sel *parser.Select, rel *relation, where exec.Expr, pc *Conte
 		agg.Late = lateSink(pc, p, rel.stream)
 	}
 
-	// Collect the aggregates of the select list, HAVING and ORDER BY, each once.
+	// Collect the aggregates of the select list, HAVING, QUALIFY and ORDER BY (OVER clauses
+	// included), each once.
 	aggIndex := map[string]int{}
 	in.clause = "an aggregate's argument"
 	collect := func(e parser.Expr) error {
@@ -147,7 +148,7 @@ func planAggregate(sel *parser.Select, rel *relation, where exec.Expr, pc *Conte
 		})
 		return err
 	}
-	exprs := []parser.Expr{sel.Having}
+	exprs := []parser.Expr{sel.Having, sel.Qualify}
 	for _, it := range sel.Items {
 		exprs = append(exprs, it.Expr)
 	}
@@ -189,7 +190,8 @@ func planAggregate(sel *parser.Select, rel *relation, where exec.Expr, pc *Conte
 		op = &exec.ParallelAggregate{Input: agg.Input, Env: pc.Env, Agg: agg, Workers: n}
 		node.Details = append(node.Details, fmt.Sprintf("workers: %d", n))
 	}
-	out := &relation{op: pc.measured(op, node), cols: cols, node: node}
+	out := &relation{op: pc.measured(op, node), cols: cols, node: node,
+		changelog: agg.Changelog}
 
 	post := &scope{cols: cols, reg: pc.Registry, clause: "the select list"}
 	base := 0
@@ -223,9 +225,10 @@ func planAggregate(sel *parser.Select, rel *relation, where exec.Expr, pc *Conte
 		having := &Node{Name: "Filter", Details: []string{"having: " + pred.String()},
 			Children: []*Node{out.node}}
 		out = &relation{
-			op:   pc.measured(&exec.Filter{Input: out.op, Pred: pred, Env: pc.Env}, having),
-			cols: cols,
-			node: having,
+			op:        pc.measured(&exec.Filter{Input: out.op, Pred: pred, Env: pc.Env}, having),
+			cols:      cols,
+			node:      having,
+			changelog: agg.Changelog,
 		}
 		post.clause = "the select list"
 	}
@@ -637,5 +640,13 @@ func walk(e parser.Expr, f func(parser.Expr) bool) {
 			walk(a.Value, f)
 		}
 		walk(e.Filter, f)
+		if e.Over != nil {
+			for _, p := range e.Over.PartitionBy {
+				walk(p, f)
+			}
+			for _, o := range e.Over.OrderBy {
+				walk(o.Expr, f)
+			}
+		}
 	}
 }

@@ -12,18 +12,12 @@ import (
 	"github.com/weirsql/weir/parser"
 )
 
-// analyticNames are the functions that run with OVER, and how many arguments each takes.
-var analyticNames = map[string][2]int{
-	"avg": {1, 1}, "sum": {1, 1}, "count": {0, 1}, "min": {1, 1}, "max": {1, 1},
-	"stddev": {1, 1}, "lag": {1, 3}, "lead": {1, 3}, "row_number": {0, 0}, "rank": {0, 0},
-	"ema": {2, 2}, "zscore": {1, 1}, "rate": {1, 1},
-}
-
 // planAnalytics computes the analytic functions (OVER) that the select list, ORDER BY and
 // QUALIFY use, as columns after rel's, and returns the relation with QUALIFY applied and the
-// scope in which those calls read their columns.
-func planAnalytics(sel *parser.Select, rel *relation, sc *scope, pc *Context) (*relation,
-	*scope, error) {
+// scope in which those calls read their columns. perWindow says that ORDER BY and LIMIT
+// apply per window.
+func planAnalytics(sel *parser.Select, rel *relation, sc *scope, pc *Context,
+	perWindow bool) (*relation, *scope, error) {
 	var calls []*parser.Call
 	seen := map[string]bool{}
 	visit := func(e parser.Expr) {
@@ -52,6 +46,10 @@ func planAnalytics(sel *parser.Select, rel *relation, sc *scope, pc *Context) (*
 		}
 		return rel, sc, nil
 	}
+	if rel.changelog {
+		return nil, nil, errAt(calls[0].Pos, ErrUnsupported, "unsupported: analytic "+
+			"functions over a changelog (EMIT EVERY, EMIT CHANGES, ALLOWED LATENESS)")
+	}
 	op := &exec.Analytic{Input: rel.op, Env: pc.Env}
 	cols := append([]scopeColumn(nil), rel.cols...)
 	index := map[string]int{}
@@ -66,10 +64,19 @@ func planAnalytics(sel *parser.Select, rel *relation, sc *scope, pc *Context) (*
 				"partitioned by the window beside others that are not, in one query")
 		}
 		op.PerBatch = perBatch
+		if !perBatch && fn.Fn.Kind == functions.Lead && perWindow &&
+			(len(sel.OrderBy) > 0 || sel.Limit != nil) {
+			return nil, nil, errAt(c.Pos, ErrUnsupported, "unsupported: ORDER BY or LIMIT "+
+				"per window with lead over a stream, whose rows come out after later windows")
+		}
 		op.Fns = append(op.Fns, fn)
 		index[c.String()] = len(cols)
 		cols = append(cols, scopeColumn{name: fmt.Sprintf("$over%d", i), typ: fn.T})
 		node.Details = append(node.Details, c.String())
+		if !perBatch && fn.Fn.Kind == functions.Lead {
+			node.Details = append(node.Details, fmt.Sprintf("holds each row back until "+
+				"the row %d after it in its partition arrives", fn.Offset))
+		}
 	}
 	op.Out = schemaOf(cols)
 	inner := sc.replace
@@ -118,132 +125,237 @@ func planAnalytics(sel *parser.Select, rel *relation, sc *scope, pc *Context) (*
 // planAnalyticCall compiles one OVER call; perBatch tells whether it is partitioned by the
 // window (its partitions are whole in one firing).
 func planAnalyticCall(c *parser.Call, sc *scope) (*exec.AnalyticFn, bool, error) {
-	name := strings.ToLower(c.Name.Name)
-	arity, ok := analyticNames[name]
+	entry, ok := sc.reg.Analytic(c.Name.Name)
 	if !ok {
 		return nil, false, errAt(c.Pos, ErrUnknownFunction, "unknown analytic function %q%s",
-			c.Name.Name, didYouMean(c.Name.Name, keys2(analyticNames)))
+			c.Name.Name, didYouMean(c.Name.Name, sc.reg.AnalyticNames()))
 	}
-	if c.Star && name == "count" {
-		arity = [2]int{0, 0}
+	if err := checkAnalyticCall(c, entry); err != nil {
+		return nil, false, err
 	}
-	if len(c.Args) < arity[0] || len(c.Args) > arity[1] {
-		return nil, false, errAt(c.Pos, ErrInvalid, "%s OVER takes %d to %d arguments, got %d",
-			name, arity[0], arity[1], len(c.Args))
-	}
-	if c.Distinct || c.Filter != nil {
-		return nil, false, errAt(c.Pos, ErrUnsupported,
-			"unsupported: DISTINCT or FILTER in an analytic function")
-	}
-	fn := &exec.AnalyticFn{Name: name, Text: c.String()}
+	fn := &exec.AnalyticFn{Fn: entry, Text: c.String()}
 	saved := sc.clause
 	sc.clause = "an analytic function's argument"
 	defer func() { sc.clause = saved }()
-	for _, a := range c.Args {
+	types := make([]arrow.DataType, len(c.Args))
+	for i, a := range c.Args {
 		x, err := sc.compile(a)
 		if err != nil {
 			return nil, false, err
 		}
 		fn.Args = append(fn.Args, x)
+		types[i] = x.Type()
 	}
-	perBatch := false
-	for _, p := range c.Over.PartitionBy {
-		x, err := sc.compile(p)
-		if err != nil {
-			return nil, false, err
-		}
-		if ref, ok := unparen(p).(*parser.ColumnRef); ok && len(ref.Parts) == 1 &&
-			(ref.Parts[0].Matches("window_start") || ref.Parts[0].Matches("window_end")) {
-			perBatch = true
-		}
-		fn.Partition = append(fn.Partition, x)
+	t, err := entry.Resolve(types)
+	if err != nil {
+		return nil, false, errAt(c.Pos, ErrTypeMismatch, "%s", unwrapMsg(err))
 	}
-	for _, o := range c.Over.OrderBy {
-		x, err := sc.compile(o.Expr)
-		if err != nil {
-			return nil, false, err
-		}
-		fn.Order = append(fn.Order, x)
-		fn.Desc = append(fn.Desc, o.Desc)
+	fn.T = t
+	if err := analyticConstants(c, fn); err != nil {
+		return nil, false, err
 	}
-	if !perBatch && name != "lag" && name != "row_number" && name != "ema" &&
-		(len(fn.Order) == 0 || fn.Order[0].Type().ID() != arrow.TIMESTAMP || fn.Desc[0]) {
-		return nil, false, errAt(c.Over.Pos, ErrUnsupported, "unsupported: %s OVER a stream "+
-			"needs ORDER BY its time ascending (window_start or the event time), or PARTITION "+
-			"BY window_start to rank the rows of each window", name)
-	}
-	if name == "lead" && !perBatch {
-		return nil, false, errAt(c.Pos, ErrUnsupported, "unsupported: lead over a stream "+
-			"(it needs rows that have not come yet); partition by window_start")
-	}
-	frame, err := parseFrame(c.Over)
+	sc.clause = "OVER (...)"
+	perBatch, err := compileOver(c.Over, sc, fn)
 	if err != nil {
 		return nil, false, err
 	}
-	fn.Frame = frame
-	switch name {
-	case "row_number", "rank", "count":
-		fn.T = functions.Bigint
-	case "lag", "lead":
-		fn.T = fn.Args[0].Type()
-	default:
-		for _, a := range fn.Args[:1] {
-			if !functions.IsNumeric(a.Type()) {
-				return nil, false, errAt(c.Pos, ErrTypeMismatch, "%s OVER expects a numeric "+
-					"argument, got %s", name, functions.TypeName(a.Type()))
-			}
-		}
-		fn.T = functions.Double
+	if err := analyticFrame(c, sc, fn, perBatch); err != nil {
+		return nil, false, err
 	}
 	return fn, perBatch, nil
 }
 
+// compileOver compiles the PARTITION BY and ORDER BY of an OVER clause into fn; perBatch
+// tells a partition by the window.
+func compileOver(w *parser.WindowSpec, sc *scope, fn *exec.AnalyticFn) (perBatch bool,
+	err error) {
+	for _, p := range w.PartitionBy {
+		x, err := sc.compile(p)
+		if err != nil {
+			return false, err
+		}
+		perBatch = perBatch || isWindowBound(p)
+		fn.Partition = append(fn.Partition, x)
+	}
+	for _, o := range w.OrderBy {
+		x, err := sc.compile(o.Expr)
+		if err != nil {
+			return false, err
+		}
+		fn.Order = append(fn.Order, x)
+		fn.Desc = append(fn.Desc, o.Desc)
+		fn.NullsFirst = append(fn.NullsFirst, o.NullsFirst())
+	}
+	return perBatch, nil
+}
+
+// analyticFrame checks that the ORDER BY suits the call over a stream, and reads its frame
+// (and, for rate, where each row ends in time).
+func analyticFrame(c *parser.Call, sc *scope, fn *exec.AnalyticFn, perBatch bool) error {
+	name, kind := fn.Fn.Name, fn.Fn.Kind
+	timeOrdered := len(fn.Order) > 0 && fn.Order[0].Type().ID() == arrow.TIMESTAMP &&
+		!fn.Desc[0]
+	arrival := len(fn.Order) == 0 && kind != functions.FrameFunction && kind != functions.Rank
+	if !perBatch && !timeOrdered && !arrival {
+		return errAt(c.Over.Pos, ErrUnsupported, "unsupported: %s OVER a stream needs ORDER "+
+			"BY its time ascending (window_start or the event time), or PARTITION BY "+
+			"window_start to rank the rows of each window", name)
+	}
+	frame, ranged, err := parseFrame(c.Over)
+	if err != nil {
+		return err
+	}
+	if frame.Range > 0 && (len(fn.Order) != 1 || !timeOrdered) {
+		return errAt(c.Over.Pos, ErrInvalid, "a RANGE frame of an interval needs ORDER BY "+
+			"one TIMESTAMP ascending")
+	}
+	frame.Peers = perBatch && ranged
+	fn.Frame = frame
+	if name == "rate" {
+		if !timeOrdered {
+			return errAt(c.Over.Pos, ErrInvalid, "rate OVER needs ORDER BY a TIMESTAMP "+
+				"ascending: it divides by the time its frame covers")
+		}
+		fn.End = windowEnd(c.Over.OrderBy[0].Expr, sc)
+	}
+	return nil
+}
+
+// checkAnalyticCall checks what an analytic call may be written with: its number of
+// arguments, * for count only, no DISTINCT or FILTER, a frame only for the frame functions.
+func checkAnalyticCall(c *parser.Call, entry *functions.Analytic) error {
+	name := entry.Name
+	n := len(c.Args)
+	if c.Star && name != "count" {
+		return errAt(c.Pos, ErrInvalid, "%s(*) is not a function: write %s()", name, name)
+	}
+	if n < entry.MinArgs || n > entry.MaxArgs || c.Star && n > 0 {
+		want := fmt.Sprintf("%d to %d arguments", entry.MinArgs, entry.MaxArgs)
+		if entry.MinArgs == entry.MaxArgs {
+			want = fmt.Sprintf("%d arguments", entry.MinArgs)
+		}
+		return errAt(c.Pos, ErrInvalid, "%s OVER takes %s, got %d", name, want, n)
+	}
+	if c.Distinct || c.Filter != nil || len(c.WithinGroup) > 0 || len(c.Named) > 0 {
+		return errAt(c.Pos, ErrUnsupported, "unsupported: DISTINCT, FILTER, WITHIN GROUP "+
+			"or named arguments in an analytic function")
+	}
+	if c.Over.Frame != "" && !entry.Framed {
+		return errAt(c.Over.Pos, ErrInvalid, "%s takes no frame (ROWS or RANGE): it looks "+
+			"at row positions or at every earlier row", name)
+	}
+	return nil
+}
+
+// analyticConstants reads the constant arguments: lag's and lead's offset, ema's alpha; and
+// casts lag's and lead's value and default to the result type.
+func analyticConstants(c *parser.Call, fn *exec.AnalyticFn) error {
+	switch fn.Fn.Kind {
+	case functions.Lag, functions.Lead:
+		fn.Offset = 1
+		if len(c.Args) > 1 {
+			v, ok := constValue(c.Args[1], fn.Args[1])
+			n, isInt := v.(int64)
+			if !ok || !isInt || n < 0 {
+				return errAt(c.Args[1].Position(), ErrInvalid, "%s's offset must be a "+
+					"constant BIGINT of 0 or more", fn.Fn.Name)
+			}
+			fn.Offset = n
+		}
+		for _, i := range []int{0, 2} {
+			if i < len(fn.Args) && !arrow.TypeEqual(fn.Args[i].Type(), fn.T) &&
+				fn.Args[i].Type().ID() != arrow.NULL {
+				fn.Args[i] = &exec.Cast{X: fn.Args[i], To: fn.T, Text: fn.Args[i].String()}
+			}
+		}
+	case functions.EMA:
+		v, ok := constValue(c.Args[1], fn.Args[1])
+		alpha, isNum := toFloat(v)
+		if !ok || !isNum || !(alpha > 0 && alpha <= 1) {
+			return errAt(c.Args[1].Position(), ErrInvalid, "ema's alpha must be a constant "+
+				"in (0, 1]")
+		}
+		fn.Alpha = alpha
+	}
+	return nil
+}
+
+func toFloat(v any) (float64, bool) {
+	switch x := v.(type) {
+	case int64:
+		return float64(x), true
+	case float64:
+		return x, true
+	}
+	return 0, false
+}
+
+// isWindowBound reports whether e names window_start or window_end.
+func isWindowBound(e parser.Expr) bool {
+	ref, ok := unparen(e).(*parser.ColumnRef)
+	return ok && len(ref.Parts) == 1 &&
+		(ref.Parts[0].Matches("window_start") || ref.Parts[0].Matches("window_end"))
+}
+
+// windowEnd is the window_end column beside an ORDER BY window_start, where each row of a
+// windowed query ends in time; nil for any other ORDER BY (events end at their time).
+func windowEnd(order parser.Expr, sc *scope) exec.Expr {
+	ref, ok := unparen(order).(*parser.ColumnRef)
+	if !ok || len(ref.Parts) != 1 || !ref.Parts[0].Matches("window_start") {
+		return nil
+	}
+	end := &parser.ColumnRef{Pos: ref.Pos, Parts: []parser.Ident{{Name: "window_end"}}}
+	x, err := sc.compile(end)
+	if err != nil || x.Type().ID() != arrow.TIMESTAMP {
+		return nil
+	}
+	return x
+}
+
 // parseFrame reads a frame clause: ROWS n PRECEDING, ROWS BETWEEN n PRECEDING AND m
 // PRECEDING (or CURRENT ROW), RANGE interval PRECEDING, UNBOUNDED PRECEDING; without one, the
-// frame is every row up to the current one.
-func parseFrame(w *parser.WindowSpec) (exec.Frame, error) {
+// frame is every row up to the current one and its peers. ranged tells a RANGE frame (or
+// none) from a ROWS one: only a RANGE frame reaches the current row's peers.
+func parseFrame(w *parser.WindowSpec) (f exec.Frame, ranged bool, err error) {
 	words := strings.Fields(strings.ToUpper(w.Frame))
 	bad := errAt(w.Pos, ErrUnsupported, "unsupported: frame %q (use ROWS BETWEEN n PRECEDING "+
 		"AND m PRECEDING, ROWS n PRECEDING or RANGE INTERVAL '5' MINUTE PRECEDING)", w.Frame)
 	if len(words) == 0 {
-		return exec.Frame{Unbounded: true}, nil
+		return exec.Frame{Unbounded: true}, true, nil
 	}
 	kind, rest := words[0], words[1:]
 	if kind != "ROWS" && kind != "RANGE" {
-		return exec.Frame{}, bad
+		return exec.Frame{}, false, bad
 	}
 	var lo, hi []string
 	if len(rest) > 0 && rest[0] == "BETWEEN" {
 		and := indexOf(rest, "AND")
 		if and < 0 {
-			return exec.Frame{}, bad
+			return exec.Frame{}, false, bad
 		}
 		lo, hi = rest[1:and], rest[and+1:]
 	} else {
 		lo, hi = rest, []string{"CURRENT", "ROW"}
 	}
+	if strings.Join(lo, " ") == "UNBOUNDED PRECEDING" && strings.Join(hi, " ") == "CURRENT ROW" {
+		return exec.Frame{Unbounded: true}, kind == "RANGE", nil
+	}
 	if kind == "RANGE" {
 		if strings.Join(hi, " ") != "CURRENT ROW" {
-			return exec.Frame{}, bad
-		}
-		if strings.Join(lo, " ") == "UNBOUNDED PRECEDING" {
-			return exec.Frame{Unbounded: true}, nil
+			return exec.Frame{}, false, bad
 		}
 		us, err := frameInterval(lo)
-		if err != nil {
-			return exec.Frame{}, bad
+		if err != nil || us <= 0 {
+			return exec.Frame{}, false, bad
 		}
-		return exec.Frame{Range: us}, nil
-	}
-	if strings.Join(lo, " ") == "UNBOUNDED PRECEDING" && strings.Join(hi, " ") == "CURRENT ROW" {
-		return exec.Frame{Unbounded: true}, nil
+		return exec.Frame{Range: us}, true, nil
 	}
 	l, ok1 := frameRows(lo)
 	h, ok2 := frameRows(hi)
 	if !ok1 || !ok2 || h > l {
-		return exec.Frame{}, bad
+		return exec.Frame{}, false, bad
 	}
-	return exec.Frame{Lo: l, Hi: h}, nil
+	return exec.Frame{Lo: l, Hi: h}, false, nil
 }
 
 // frameRows reads `n PRECEDING` or `CURRENT ROW` as how many rows back it is.
@@ -283,12 +395,4 @@ func indexOf(words []string, w string) int {
 		}
 	}
 	return -1
-}
-
-func keys2(m map[string][2]int) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	return out
 }

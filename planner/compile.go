@@ -379,6 +379,10 @@ var windowBoundFunctions = map[string]string{
 
 func (s *scope) call(e *parser.Call) (exec.Expr, error) {
 	name := strings.ToLower(e.Name.Name)
+	if e.Over != nil {
+		return nil, errAt(e.Pos, ErrInvalid, "analytic function %s is not allowed in %s "+
+			"(filter on it with QUALIFY or in an outer query)", e.Name.Name, s.clauseName())
+	}
 	if _, ok := s.reg.Aggregate(name); ok {
 		return nil, errAt(e.Pos, ErrInvalid, "aggregate %s is not allowed in %s", e.String(),
 			s.clauseName())
@@ -390,6 +394,10 @@ func (s *scope) call(e *parser.Call) (exec.Expr, error) {
 		return nil, errAt(e.Pos, ErrInvalid, "%s needs a windowed GROUP BY", e.Name.Name)
 	}
 	fn, ok := s.reg.Scalar(name)
+	if _, analytic := s.reg.Analytic(name); !ok && analytic {
+		return nil, errAt(e.Pos, ErrInvalid, "%s is an analytic function: it needs OVER "+
+			"(PARTITION BY ... ORDER BY ...)", e.Name.Name)
+	}
 	if !ok {
 		return nil, errAt(e.Pos, ErrUnknownFunction, "unknown function %q%s", e.Name.Name,
 			didYouMean(e.Name.Name, s.reg.Names()))
@@ -397,8 +405,6 @@ func (s *scope) call(e *parser.Call) (exec.Expr, error) {
 	switch {
 	case e.Star, e.Distinct, e.Filter != nil, len(e.WithinGroup) > 0:
 		return nil, errAt(e.Pos, ErrInvalid, "%s is not an aggregate", e.Name.Name)
-	case e.Over != nil:
-		return nil, errAt(e.Pos, ErrUnsupported, "unsupported: OVER")
 	case len(e.Named) > 0:
 		return nil, errAt(e.Named[0].Value.Position(), ErrInvalid,
 			"%s takes no named arguments", e.Name.Name)

@@ -121,6 +121,8 @@ type relation struct {
 	partitionBy []parser.Expr
 	// bounded is false for sources that never end.
 	unbounded bool
+	// changelog marks rows that revise earlier ones (an op column first).
+	changelog bool
 }
 
 func (r *relation) scope(reg *functions.Registry, clause string) *scope {
@@ -494,7 +496,7 @@ func schemaOf(cols []scopeColumn) *arrow.Schema {
 // otherwise.
 func planOutput(sel *parser.Select, rel *relation, sc *scope, pc *Context,
 	window []exec.Expr) (*relation, error) {
-	rel, sc, err := planAnalytics(sel, rel, sc, pc)
+	rel, sc, err := planAnalytics(sel, rel, sc, pc, window != nil)
 	if err != nil {
 		return nil, err
 	}
