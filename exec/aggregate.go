@@ -78,8 +78,6 @@ type HashAggregate struct {
 	Changelog bool
 	Late      LateSink
 	Out       *arrow.Schema
-	// Op, when set, gets the aggregate's own counters (EXPLAIN ANALYZE).
-	Op *OpStats
 
 	keyIdx   *keyIndex
 	groups   wordTable   // windowed groups: window start, key id (and end) to slot
@@ -340,9 +338,6 @@ func (h *HashAggregate) consume(b arrow.RecordBatch) error {
 	}
 	if h.skipped > 0 {
 		h.Env.Stats.EventsSkipped.Add(h.skipped)
-		if h.Op != nil {
-			h.Op.Skipped.Add(h.skipped)
-		}
 		h.skipped = 0
 	}
 	if err != nil {
@@ -525,15 +520,9 @@ func (h *HashAggregate) countLate(row, late, windows int) {
 	case late == 0:
 	case late == windows:
 		h.Env.Stats.LateDropped.Add(1)
-		if h.Op != nil {
-			h.Op.Late.Add(1)
-		}
 		h.dropped = append(h.dropped, row)
 	default:
 		h.Env.Stats.LatePartial.Add(1)
-		if h.Op != nil {
-			h.Op.Partial.Add(1)
-		}
 	}
 }
 
@@ -800,9 +789,6 @@ func (h *HashAggregate) account() error {
 		total += k.heapBytes()
 	}
 	h.Env.Stats.SetState(int64(total))
-	if h.Op != nil {
-		h.Op.setState(int64(total))
-	}
 	return checkMemory(h.Env, int64(total))
 }
 

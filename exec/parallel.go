@@ -172,11 +172,6 @@ func (p *ParallelAggregate) addCounts() {
 		st.LatePartial.Add(now[1] - w.counts[1])
 		st.WindowsFired.Add(now[2] - w.counts[2])
 		st.EventsSkipped.Add(now[3] - w.counts[3])
-		if op := p.Agg.Op; op != nil {
-			op.Late.Add(now[0] - w.counts[0])
-			op.Partial.Add(now[1] - w.counts[1])
-			op.Skipped.Add(now[3] - w.counts[3])
-		}
 		w.counts = now
 	}
 }
@@ -194,9 +189,6 @@ func (p *ParallelAggregate) account(at func(*aggWorker) stateSize) error {
 	p.Env.Stats.OpenWindows.Add(total.open - p.open)
 	p.open = total.open
 	p.Env.Stats.SetState(total.bytes)
-	if p.Agg.Op != nil {
-		p.Agg.Op.setState(total.bytes)
-	}
 	return checkMemory(p.Env, total.bytes)
 }
 

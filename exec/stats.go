@@ -64,22 +64,3 @@ func (s *Stats) Snapshot() Snapshot {
 		WindowsState:   s.WindowsState.Load(),
 	}
 }
-
-// OpStats are one operator's own counters, for EXPLAIN ANALYZE: what it skipped, the events
-// it judged late, and the most state it held. The query's Stats add up every operator's.
-type OpStats struct {
-	Skipped   atomic.Int64 // rows it skipped (an aggregate: events without an event time)
-	Late      atomic.Int64 // events late for every window they belong to
-	Partial   atomic.Int64 // events late for some of their windows
-	PeakState atomic.Int64 // the most bytes of state it held
-}
-
-// setState records that the operator holds n bytes of state.
-func (o *OpStats) setState(n int64) {
-	for {
-		p := o.PeakState.Load()
-		if n <= p || o.PeakState.CompareAndSwap(p, n) {
-			return
-		}
-	}
-}

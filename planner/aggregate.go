@@ -95,15 +95,6 @@ func planAggregate(sel *parser.Select, rel *relation, where exec.Expr, pc *Conte
 		agg.Keys = append(agg.Keys, x)
 	}
 	node := &Node{Name: "HashAggregate"}
-	if pc.Analyze {
-		op := &exec.OpStats{}
-		agg.Op = op
-		node.Counters = func() string {
-			return fmt.Sprintf("skipped: %d, late: %d dropped, %d partial, state: %d bytes "+
-				"at the peak", op.Skipped.Load(), op.Late.Load(), op.Partial.Load(),
-				op.PeakState.Load())
-		}
-	}
 	if window != nil {
 		var err error
 		if rel, err = planWindow(window, rel, in, agg, node, pc); err != nil {

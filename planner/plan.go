@@ -58,9 +58,6 @@ type Node struct {
 	Children []*Node
 	// Rows counts the rows the operator returned, when the plan was made for EXPLAIN ANALYZE.
 	Rows *atomic.Int64
-	// Counters, when set (EXPLAIN ANALYZE), gives the operator's own counters as text:
-	// rows skipped, late events, state.
-	Counters func() string
 }
 
 // measured wraps op so that it counts its rows into n, when the plan is for EXPLAIN ANALYZE.
@@ -89,14 +86,10 @@ func (n *Node) write(b *strings.Builder, depth int) {
 				in, counted = in+c.Rows.Load(), true
 			}
 		}
-		more := ""
-		if n.Counters != nil {
-			more = ", " + n.Counters()
-		}
 		if counted {
-			fmt.Fprintf(b, " (rows in: %d, out: %d%s)", in, n.Rows.Load(), more)
+			fmt.Fprintf(b, " (rows in: %d, out: %d)", in, n.Rows.Load())
 		} else {
-			fmt.Fprintf(b, " (rows out: %d%s)", n.Rows.Load(), more)
+			fmt.Fprintf(b, " (rows out: %d)", n.Rows.Load())
 		}
 	}
 	b.WriteString("\n")
@@ -435,11 +428,6 @@ func scanStream(st *Stream, qual string, pos parser.Pos, pc *Context, p *Plan) (
 		}},
 	}
 	rel.op = pc.measured(rel.op, rel.node)
-	if pc.Analyze {
-		rel.node.Counters = func() string {
-			return fmt.Sprintf("skipped: %d", src.Stats().RowsSkipped.Load())
-		}
-	}
 	src.node, src.skips = rel.node, st.Options["connector"] == "nexmark"
 	if st.WatermarkColumn != "" {
 		rel.node.Details = append(rel.node.Details, fmt.Sprintf("watermark: %s - %s",
