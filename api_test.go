@@ -243,39 +243,3 @@ func TestLogger(t *testing.T) {
 	require.Contains(t, buf.String(), "query ended")
 	require.Contains(t, buf.String(), "events=518")
 }
-
-// TestDescribeQuery lists a query's output columns and types without running it, in the
-// layout of DESCRIBE stream; a query that does not plan gives its planning error.
-func TestDescribeQuery(t *testing.T) {
-	db, err := Open()
-	require.NoError(t, err)
-	defer db.Close()
-	ctx := context.Background()
-	require.NoError(t, db.Exec(ctx, `CREATE STREAM ev (ts TIMESTAMP, k BIGINT, s VARCHAR)`))
-	describe := func(sql string) [][]any {
-		t.Helper()
-		rows, err := db.Query(ctx, sql)
-		require.NoError(t, err)
-		defer rows.Close()
-		var names []string
-		for _, f := range rows.Schema().Fields() {
-			names = append(names, f.Name)
-		}
-		require.Equal(t, []string{"column", "type", "computed"}, names)
-		var out [][]any
-		for rows.Next() {
-			out = append(out, rows.Values()...)
-		}
-		require.NoError(t, rows.Err())
-		return out
-	}
-	require.Equal(t, [][]any{
-		{"k", "BIGINT", ""}, {"t", "VARCHAR", ""}, {"n", "BIGINT", ""},
-		{"avg_k", "DOUBLE", ""}, {"window_start", "TIMESTAMP", ""},
-	}, describe(`DESCRIBE SELECT k, s || 'x' AS t, count(*) AS n, avg(k) AS avg_k,
-		window_start FROM ev GROUP BY k, s, TUMBLE(ts, 1m)`))
-	require.Equal(t, [][]any{{"one", "BIGINT", ""}, {"p", "DOUBLE", ""}},
-		describe(`DESC SELECT 1 AS one, 2 ^ 3 AS p`))
-	_, err = db.Query(ctx, `DESCRIBE SELECT nope FROM ev`)
-	require.ErrorContains(t, err, `1:17: unknown column "nope"`)
-}

@@ -343,9 +343,6 @@ func (db *DB) show(s *parser.Show) (*Rows, error) {
 }
 
 func (db *DB) describe(d *parser.Describe) (*Rows, error) {
-	if d.Query != nil {
-		return db.describeQuery(d.Query)
-	}
 	st, ok := db.catalog.Lookup(d.Name.Parts[len(d.Name.Parts)-1])
 	if !ok {
 		return nil, fmt.Errorf("%d:%d: unknown stream %q", d.Name.Pos.Line, d.Name.Pos.Column,
@@ -358,19 +355,6 @@ func (db *DB) describe(d *parser.Describe) (*Rows, error) {
 			comp = c.Computed.String()
 		}
 		b.add(c.Name, functions.TypeName(c.Type), comp)
-	}
-	return b.rows(), nil
-}
-
-// describeQuery lists the columns a query returns, without running it, in DESCRIBE's layout.
-func (db *DB) describeQuery(q *parser.Query) (*Rows, error) {
-	p, err := db.plan(q, &exec.Stats{}, false)
-	if err != nil {
-		return nil, err
-	}
-	b := newTableBuilder(db.mem, "column", "type", "computed")
-	for _, f := range p.Root.Schema().Fields() {
-		b.add(f.Name, functions.TypeName(f.Type), "")
 	}
 	return b.rows(), nil
 }

@@ -130,11 +130,6 @@ var statementTests = []struct {
 	{"describe", "DESCRIBE trips", []*Statement{{Describe: &Describe{Name: qname("trips")}}}},
 	{"desc", "desc nexmark.bid",
 		[]*Statement{{Describe: &Describe{Name: qname("nexmark", "bid")}}}},
-	{"describe a query", "DESCRIBE SELECT a FROM t",
-		[]*Statement{{Describe: &Describe{Query: &Query{Select: &Select{
-			Items: []*SelectItem{{Expr: col("a")}}, From: from(col("t"))}}}}}},
-	{"desc a query", "DESC SELECT 1", []*Statement{{Describe: &Describe{
-		Query: &Query{Select: sel(num(1))}}}}},
 	{"explain", "EXPLAIN SELECT 1",
 		[]*Statement{{Explain: &Explain{Query: &Query{Select: sel(num(1))}}}}},
 	{"explain analyze", "EXPLAIN ANALYZE SELECT a FROM t",

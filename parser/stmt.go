@@ -127,12 +127,10 @@ type Show struct {
 	What string `parser:"'SHOW' @Ident"`
 }
 
-// Describe is `DESCRIBE name` (also `DESC name`): a stream's columns; or `DESCRIBE query`:
-// the columns a query returns, as in DuckDB.
+// Describe is `DESCRIBE name` (also `DESC name`).
 type Describe struct {
-	Pos   Pos
-	Query *Query        `parser:"( 'DESCRIBE' | 'DESC' ) ( @@"`
-	Name  QualifiedName `parser:"| @@ )"`
+	Pos  Pos
+	Name QualifiedName `parser:"( 'DESCRIBE' | 'DESC' ) @@"`
 }
 
 // Insert is `INSERT INTO stream query`: the query's rows written to the stream's sink.
