@@ -299,14 +299,7 @@ func (p *exprParser) additive() (Expr, error) {
 }
 
 func (p *exprParser) multiplicative() (Expr, error) {
-	return p.binary(p.power, "*", "/", "//", "%")
-}
-
-// power parses exponentiation, as PostgreSQL does: tighter than * and looser than unary
-// minus (-2 ^ 2 is 4), associating left to right (2 ^ 3 ^ 2 is 64). DuckDB's ** is the
-// same operator and prints as ^.
-func (p *exprParser) power() (Expr, error) {
-	return p.binary(p.unary, "^", "**")
+	return p.binary(p.unary, "*", "/", "//", "%")
 }
 
 // binary parses a left-associative chain of operands joined by any of ops.
@@ -329,11 +322,7 @@ func (p *exprParser) binary(operand func() (Expr, error), ops ...string) (Expr, 
 		if err != nil {
 			return nil, err
 		}
-		op := t.Value
-		if op == "**" {
-			op = "^"
-		}
-		l = &Binary{Pos: t.Pos, Op: op, L: l, R: r}
+		l = &Binary{Pos: t.Pos, Op: t.Value, L: l, R: r}
 	}
 }
 

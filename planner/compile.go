@@ -194,28 +194,12 @@ func (s *scope) unary(e *parser.Unary) (exec.Expr, error) {
 }
 
 func (s *scope) binary(e *parser.Binary) (exec.Expr, error) {
-	if e.Op == "^" {
-		return s.power(e)
-	}
 	xs, err := s.compileAll(e.L, e.R)
 	if err != nil {
 		return nil, err
 	}
 	l, r := coerceLiterals(xs[0], xs[1])
 	return binaryOf(e.Pos, e.Op, l, r, e)
-}
-
-// power compiles x ^ y as power(x, y), keeping the operator's text for EXPLAIN.
-func (s *scope) power(e *parser.Binary) (exec.Expr, error) {
-	x, err := s.call(&parser.Call{Pos: e.Pos, Name: parser.Ident{Name: "power"},
-		Args: []parser.Expr{e.L, e.R}})
-	if err != nil {
-		return nil, err
-	}
-	if c, ok := x.(*exec.Call); ok {
-		c.Text = e.String()
-	}
-	return x, nil
 }
 
 // coerceLiterals reads a string literal compared with a timestamp as a timestamp, so that

@@ -651,12 +651,6 @@ func TestRunQueries(t *testing.T) {
 			rows: []string{"1 | 3 | ab | 2024-01-01T00:00:00Z"},
 		},
 		{
-			name: "exponentiation as in PostgreSQL",
-			sql:  `SELECT 2 ^ 3 AS a, 2 ** 3 AS b, -2 ^ 2 AS c, 2 ^ 3 ^ 2 AS d, 2 * 3 ^ 2 AS e`,
-			cols: []string{"a", "b", "c", "d", "e"},
-			rows: []string{"8 | 8 | 4 | 64 | 18"},
-		},
-		{
 			name: "without FROM: WHERE false gives no row",
 			sql:  `SELECT 1 AS x WHERE 1 > 2`,
 			cols: []string{"x"},
