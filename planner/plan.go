@@ -214,13 +214,11 @@ func planQuery(q *parser.Query, pc *Context, p *Plan) (*relation, error) {
 }
 
 func planSelect(sel *parser.Select, pc *Context, p *Plan) (*relation, error) {
-	var rel *relation
-	var err error
 	if sel.From == nil {
-		// As in PostgreSQL and DuckDB: the select list over one row of no columns.
-		node := &Node{Name: "OneRow"}
-		rel = &relation{op: pc.measured(&exec.OneRow{}, node), node: node}
-	} else if rel, err = planFrom(sel.From, pc, p); err != nil {
+		return nil, errAt(sel.Pos, ErrUnsupported, "unsupported: SELECT without FROM")
+	}
+	rel, err := planFrom(sel.From, pc, p)
+	if err != nil {
 		return nil, err
 	}
 	var where exec.Expr
