@@ -78,19 +78,10 @@ type Binary struct {
 	L, R Expr
 	T    arrow.DataType
 	Text string
-	// Src gives the text when Text is empty, printed only when asked for: a chain of n
-	// operators would otherwise hold n texts of up to n terms each.
-	Src fmt.Stringer
 }
 
 func (e *Binary) Type() arrow.DataType { return e.T }
-
-func (e *Binary) String() string {
-	if e.Text == "" && e.Src != nil {
-		return e.Src.String()
-	}
-	return e.Text
-}
+func (e *Binary) String() string       { return e.Text }
 
 func (e *Binary) Eval(mem memory.Allocator, b arrow.RecordBatch) (arrow.Array, error) {
 	if lit, x, constLeft := e.constOperand(); lit != nil {
@@ -186,7 +177,7 @@ func (e *Binary) apply(mem memory.Allocator, l, r arrow.Array) (arrow.Array, err
 		return nil, fmt.Errorf("%w: operator %s", ErrUnsupported, e.Op)
 	}
 	if errors.Is(err, functions.ErrOverflow) {
-		return nil, fmt.Errorf("BIGINT overflow in %s: %w", e, err)
+		return nil, fmt.Errorf("BIGINT overflow in %s: %w", e.Text, err)
 	}
 	return out, err
 }

@@ -199,7 +199,7 @@ func (s *scope) binary(e *parser.Binary) (exec.Expr, error) {
 		return nil, err
 	}
 	l, r := coerceLiterals(xs[0], xs[1])
-	return binaryOf(e.Pos, e.Op, l, r, e)
+	return binaryOf(e.Pos, e.Op, l, r, e.String())
 }
 
 // coerceLiterals reads a string literal compared with a timestamp as a timestamp, so that
@@ -218,8 +218,7 @@ func coerceLiterals(l, r exec.Expr) (exec.Expr, exec.Expr) {
 	return conv(l, r), conv(r, l)
 }
 
-// binaryOf types op over l and r; src prints the expression when EXPLAIN or an error asks.
-func binaryOf(pos parser.Pos, op string, l, r exec.Expr, src fmt.Stringer) (exec.Expr, error) {
+func binaryOf(pos parser.Pos, op string, l, r exec.Expr, text string) (exec.Expr, error) {
 	lt, rt := l.Type(), r.Type()
 	var t arrow.DataType
 	var err error
@@ -251,7 +250,7 @@ func binaryOf(pos parser.Pos, op string, l, r exec.Expr, src fmt.Stringer) (exec
 		// and VARCHAR", "AND expects BOOLEAN operands, got VARCHAR".
 		return nil, errAt(pos, ErrTypeMismatch, "%s", unwrapMsg(err))
 	}
-	return &exec.Binary{Op: op, L: l, R: r, T: t, Src: src}, nil
+	return &exec.Binary{Op: op, L: l, R: r, T: t, Text: text}, nil
 }
 
 // unwrapMsg is the innermost message of err, without the sentinel's words.
@@ -286,11 +285,11 @@ func (s *scope) between(e *parser.Between) (exec.Expr, error) {
 	x, lo, hi := xs[0], xs[1], xs[2]
 	x1, lo := coerceLiterals(x, lo)
 	x2, hi := coerceLiterals(x, hi)
-	ge, err := binaryOf(e.Pos, ">=", x1, lo, e)
+	ge, err := binaryOf(e.Pos, ">=", x1, lo, e.String())
 	if err != nil {
 		return nil, err
 	}
-	le, err := binaryOf(e.Pos, "<=", x2, hi, e)
+	le, err := binaryOf(e.Pos, "<=", x2, hi, e.String())
 	if err != nil {
 		return nil, err
 	}
@@ -314,14 +313,14 @@ func (s *scope) inList(e *parser.InList) (exec.Expr, error) {
 			return nil, err
 		}
 		xl, v := coerceLiterals(x, v)
-		eq, err := binaryOf(item.Position(), "=", xl, v, e)
+		eq, err := binaryOf(item.Position(), "=", xl, v, e.String())
 		if err != nil {
 			return nil, err
 		}
 		if out == nil {
 			out = eq
 		} else {
-			out = &exec.Binary{Op: "OR", L: out, R: eq, T: functions.Boolean, Src: e}
+			out = &exec.Binary{Op: "OR", L: out, R: eq, T: functions.Boolean, Text: e.String()}
 		}
 	}
 	if e.Not {
@@ -436,7 +435,7 @@ func (s *scope) caseExpr(e *parser.Case) (exec.Expr, error) {
 		}
 		if operand != nil {
 			l, r := coerceLiterals(operand, c)
-			if c, err = binaryOf(w.Cond.Position(), "=", l, r, e); err != nil {
+			if c, err = binaryOf(w.Cond.Position(), "=", l, r, e.String()); err != nil {
 				return nil, err
 			}
 		} else if err := checkBool(w.Cond, c, "WHEN"); err != nil {

@@ -3,11 +3,9 @@ package planner
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -1063,53 +1061,4 @@ func TestRunCancel(t *testing.T) {
 	_, err = p.Root.Next(ctx)
 	require.ErrorIs(t, err, context.Canceled)
 	require.NoError(t, p.Root.Close())
-}
-
-// TestPlanningIsLinear plans long flat expressions (a chain of n operators, an IN list and a
-// CASE of n items) and checks that the bytes planning allocates grow linearly with n: four
-// times the terms may cost at most eight times the bytes (a text per node made it sixteen).
-func TestPlanningIsLinear(t *testing.T) {
-	shapes := map[string]func(n int) string{
-		"chain": func(n int) string {
-			return "SELECT " + strings.Repeat("zone + ", n) + "1 AS s FROM trips"
-		},
-		"and": func(n int) string {
-			return "SELECT zone FROM trips WHERE " + strings.Repeat("zone > 1 AND ", n) + "TRUE"
-		},
-		"in": func(n int) string {
-			items := make([]string, n)
-			for i := range items {
-				items[i] = strconv.Itoa(i)
-			}
-			return "SELECT zone FROM trips WHERE zone IN (" + strings.Join(items, ", ") + ")"
-		},
-		"case": func(n int) string {
-			var sb strings.Builder
-			sb.WriteString("SELECT CASE zone")
-			for i := range n {
-				fmt.Fprintf(&sb, " WHEN %d THEN 'z%d'", i, i)
-			}
-			sb.WriteString(" END AS z FROM trips")
-			return sb.String()
-		},
-	}
-	for name, sql := range shapes {
-		t.Run(name, func(t *testing.T) {
-			f := tripsFixture(t)
-			planBytes := func(n int) uint64 {
-				q := sql(n)
-				var before, after runtime.MemStats
-				runtime.GC()
-				runtime.ReadMemStats(&before)
-				p, _, err := f.plan(q)
-				runtime.ReadMemStats(&after)
-				require.NoError(t, err)
-				require.NoError(t, p.Root.Close())
-				return after.TotalAlloc - before.TotalAlloc
-			}
-			small, large := planBytes(2000), planBytes(8000)
-			require.Less(t, large, 8*small, "planning %d terms took %d bytes, 2,000 took %d",
-				8000, large, small)
-		})
-	}
 }
