@@ -175,9 +175,11 @@ func planAggregate(sel *parser.Select, rel *relation, where exec.Expr, pc *Conte
 	}
 	agg.Out = schemaOf(cols)
 	node.Children = []*Node{rel.node}
+	agg.Op = pc.counters(node)
 	var op exec.Operator = agg
 	if n := workersFor(sel, agg, pc); n > 1 {
-		op = &exec.ParallelAggregate{Input: agg.Input, Env: pc.Env, Agg: agg, Workers: n}
+		op = &exec.ParallelAggregate{Input: agg.Input, Env: pc.Env, Agg: agg, Workers: n,
+			Op: agg.Op}
 		node.Details = append(node.Details, fmt.Sprintf("workers: %d", n))
 	}
 	out := &relation{op: pc.measured(op, node), cols: cols, node: node}
