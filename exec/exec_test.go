@@ -208,7 +208,7 @@ func lit(v int64) *exec.Literal {
 }
 
 func binary(op string, l, r exec.Expr, t arrow.DataType) *exec.Binary {
-	return &exec.Binary{Op: op, L: l, R: r, T: t, Text: l.String() + " " + op + " " + r.String()}
+	return &exec.Binary{Op: op, L: l, R: r, T: t}
 }
 
 // someEvents are ten events, key i%3 (NULL for every fourth), value i.
