@@ -238,3 +238,38 @@ func TestLogger(t *testing.T) {
 	require.Contains(t, buf.String(), "query ended")
 	require.Contains(t, buf.String(), "events=518")
 }
+
+// TestSelectWithoutFrom runs SELECTs without FROM through the API: one row of Go values, the
+// query's counters, and now() as the engine's clock reads it.
+func TestSelectWithoutFrom(t *testing.T) {
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	defer mem.AssertSize(t, 0)
+	db, err := Open(WithAllocator(mem))
+	require.NoError(t, err)
+	defer db.Close()
+	query := func(sql string) ([][]any, Stats) {
+		rows, err := db.Query(context.Background(), sql)
+		require.NoError(t, err)
+		defer rows.Close()
+		var out [][]any
+		for rows.Next() {
+			out = append(out, rows.Values()...)
+		}
+		require.NoError(t, rows.Err())
+		return out, rows.Stats()
+	}
+	before := time.Now().UTC()
+	got, st := query(`SELECT 1 + 2 AS x, 'a' || 'b', now(), CAST('2024-01-01' AS TIMESTAMP)`)
+	after := time.Now().UTC()
+	require.Len(t, got, 1)
+	require.Equal(t, []any{int64(3), "ab"}, got[0][:2])
+	require.WithinRange(t, got[0][2].(time.Time), before.Truncate(time.Microsecond), after)
+	require.Equal(t, time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC), got[0][3])
+	require.Equal(t, int64(1), st.RowsEmitted)
+	require.Zero(t, st.EventsRead)
+
+	got, _ = query(`SELECT 1 WHERE false`)
+	require.Empty(t, got)
+	got, _ = query(`SELECT count(*), count(*) FILTER (WHERE false)`)
+	require.Equal(t, [][]any{{int64(1), int64(0)}}, got)
+}

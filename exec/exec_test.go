@@ -804,3 +804,23 @@ func TestCancel(t *testing.T) {
 		})
 	}
 }
+
+// TestSingleRow returns one row of no columns, then the end; a cancelled context stops it.
+func TestSingleRow(t *testing.T) {
+	ctx := context.Background()
+	s := &exec.SingleRow{}
+	require.NoError(t, s.Open(ctx))
+	b, err := s.Next(ctx)
+	require.NoError(t, err)
+	require.EqualValues(t, 1, b.NumRows())
+	require.Zero(t, b.NumCols())
+	b.Release()
+	_, err = s.Next(ctx)
+	require.ErrorIs(t, err, io.EOF)
+	require.NoError(t, s.Close())
+
+	cancelled, cancel := context.WithCancel(ctx)
+	cancel()
+	_, err = (&exec.SingleRow{}).Next(cancelled)
+	require.ErrorIs(t, err, context.Canceled)
+}

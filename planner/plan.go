@@ -251,9 +251,6 @@ func planQuery(q *parser.Query, pc *Context, p *Plan) (*relation, error) {
 }
 
 func planSelect(sel *parser.Select, pc *Context, p *Plan) (*relation, error) {
-	if sel.From == nil {
-		return nil, errAt(sel.Pos, ErrUnsupported, "unsupported: SELECT without FROM")
-	}
 	rel, err := planFrom(sel.From, pc, p)
 	if err != nil {
 		return nil, err
@@ -321,8 +318,12 @@ func checkBool(e parser.Expr, x exec.Expr, clause string) error {
 	return nil
 }
 
-// planFrom plans the relation a SELECT reads.
+// planFrom plans the relation a SELECT reads: without FROM, a single row of no columns.
 func planFrom(from *parser.FromItem, pc *Context, p *Plan) (*relation, error) {
+	if from == nil {
+		node := &Node{Name: "Single Row"}
+		return &relation{op: pc.measured(&exec.SingleRow{}, node), node: node}, nil
+	}
 	alias := ""
 	if from.Alias != nil {
 		alias = from.Alias.Name

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -144,7 +145,7 @@ func printRows(b arrow.RecordBatch) []string {
 }
 
 func printValue(a arrow.Array, i int) string {
-	if a.IsNull(i) {
+	if a.IsNull(i) || a.DataType().ID() == arrow.NULL {
 		return "NULL"
 	}
 	switch a := a.(type) {
@@ -428,10 +429,16 @@ func TestPlanErrors(t *testing.T) {
 			msg:  `1:15: unsupported: FROM generate(1)`,
 		},
 		{
-			name: "unsupported SELECT without FROM",
-			sql:  `SELECT 1`,
-			kind: ErrUnsupported,
-			msg:  `1:1: unsupported: SELECT without FROM`,
+			name: "a column without FROM",
+			sql:  `SELECT 1, zone`,
+			kind: ErrUnknownColumn,
+			msg:  `1:11: unknown column "zone"`,
+		},
+		{
+			name: "star without FROM",
+			sql:  `SELECT *`,
+			kind: ErrUnknownStream,
+			msg:  `1:8: * matches no column`,
 		},
 	}
 	f := tripsFixture(t)
@@ -940,6 +947,56 @@ func TestRunAggregateOverNoRows(t *testing.T) {
 	require.Equal(t, []string{"count(*)", "count(fare)", "sum(fare)", "min(fare)",
 		"avg(fare)"}, cols)
 	require.Equal(t, []string{"0 | 0 | NULL | NULL | NULL"}, rows)
+}
+
+// TestRunWithoutFrom runs SELECTs without FROM: they read one row of no columns, as in
+// DuckDB and PostgreSQL, so that WHERE may drop it and an aggregate counts it.
+func TestRunWithoutFrom(t *testing.T) {
+	tests := []struct {
+		sql  string
+		cols []string
+		rows []string
+	}{
+		{`SELECT 1`, []string{"1"}, []string{"1"}},
+		{`SELECT 1 + 2 AS x, 'a' || 'b'`, []string{"x", "'a' || 'b'"}, []string{"3 | ab"}},
+		{`SELECT CAST('2024-01-01' AS TIMESTAMP)`, []string{"CAST('2024-01-01' AS TIMESTAMP)"},
+			[]string{"2024-01-01T00:00:00Z"}},
+		{`SELECT NULL AS n, 7 // 2 AS q`, []string{"n", "q"}, []string{"NULL | 3"}},
+		{`SELECT 1 WHERE false`, []string{"1"}, nil},
+		{`SELECT 1 WHERE 1 < 2`, []string{"1"}, []string{"1"}},
+		{`SELECT count(*)`, []string{"count(*)"}, []string{"1"}},
+		{`SELECT count(*), sum(2), max('z') WHERE false`, []string{"count(*)", "sum(2)",
+			"max('z')"}, []string{"0 | NULL | NULL"}},
+		{`SELECT count(*) AS n HAVING count(*) > 1`, []string{"n"}, nil},
+		{`SELECT DISTINCT 1 AS a`, []string{"a"}, []string{"1"}},
+		{`SELECT 1 AS a UNION ALL SELECT 2 ORDER BY a DESC`, []string{"a"},
+			[]string{"2", "1"}},
+		{`SELECT 1 AS a LIMIT 0`, []string{"a"}, nil},
+		{`SELECT count(*) AS n, window_start
+			GROUP BY TUMBLE(TIMESTAMP '2024-01-01 00:00:30', 1m)`,
+			[]string{"n", "window_start"}, []string{"1 | 2024-01-01T00:00:00Z"}},
+		{`SELECT x * 2 FROM (SELECT 21 AS x)`, []string{"x * 2"}, []string{"42"}},
+		{`WITH c AS (SELECT 'w' AS v) SELECT upper(v) FROM c`, []string{"upper(v)"},
+			[]string{"W"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.sql, func(t *testing.T) {
+			f := newFixture(t)
+			cols, rows, stats := f.run(tt.sql)
+			require.Equal(t, tt.cols, cols)
+			require.Equal(t, tt.rows, rows)
+			require.Zero(t, stats.EventsRead.Load(), "no stream is read")
+		})
+	}
+
+	// now() is the query's processing time.
+	f := newFixture(t)
+	before := time.Now().UnixMicro()
+	_, rows, _ := f.run(`SELECT epoch_ms(now()) AS ms`)
+	require.Len(t, rows, 1)
+	ms, err := strconv.ParseInt(rows[0], 10, 64)
+	require.NoError(t, err)
+	require.InDelta(t, before/1000, ms, 60_000)
 }
 
 // TestRunComputedStreamColumn reads a stream whose event time is computed from epoch seconds.

@@ -122,6 +122,25 @@ func TestOutputModes(t *testing.T) {
 	require.Contains(t, errs, `unknown mode "xml"`)
 }
 
+// TestSelectWithoutFrom prints the one row of a SELECT without FROM as a table.
+func TestSelectWithoutFrom(t *testing.T) {
+	s := newSession(t)
+	out, errs := s.run("SELECT 1 + 2 AS x, 'a' || 'b' AS s;", "SELECT 1 AS one WHERE false;")
+	require.Empty(t, errs)
+	require.Equal(t, `┌──────────┬────┐
+│    x     │ s  │
+├──────────┼────┤
+│        3 │ ab │
+└──────────┴────┘
+(1 row)
+┌──────────┐
+│   one    │
+├──────────┤
+└──────────┘
+(0 rows)
+`, out)
+}
+
 func TestErrorsShowACaret(t *testing.T) {
 	s := newSession(t)
 	_, errs := s.run("SELECT host,", "  fair", "FROM r;")
