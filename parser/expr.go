@@ -328,7 +328,13 @@ func (p *exprParser) additive() (Expr, error) {
 }
 
 func (p *exprParser) multiplicative() (Expr, error) {
-	return p.binary(p.unary, "*", "/", "//", "%")
+	return p.binary(p.power, "*", "/", "//", "%")
+}
+
+// power parses exponentiation, ^ or DuckDB's **: tighter than * and /, looser than a sign,
+// and left-associative, as in PostgreSQL and DuckDB (-2 ^ 2 is 4, 2 ^ 3 ^ 2 is 64).
+func (p *exprParser) power() (Expr, error) {
+	return p.binary(p.unary, "^", "**")
 }
 
 // binary parses a left-associative chain of operands joined by any of ops.

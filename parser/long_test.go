@@ -31,7 +31,9 @@ func TestLongExpressionLinear(t *testing.T) {
 		"like":     func(n int) string { return "'a'" + strings.Repeat(" LIKE 'a'", n-1) },
 		"in":       func(n int) string { return "1" + strings.Repeat(" IN (1)", n-1) },
 		"in list":  func(n int) string { return "1 IN (1" + strings.Repeat(", 1", n-1) + ")" },
-		"case":     func(n int) string { return "CASE" + strings.Repeat(" WHEN 1 THEN 2", n) + " END" },
+		"case": func(n int) string {
+			return "CASE" + strings.Repeat(" WHEN 1 THEN 2", n) + " END"
+		},
 	}
 	const n = 10_000
 	for name, chain := range chains {

@@ -198,8 +198,30 @@ func (s *scope) binary(e *parser.Binary) (exec.Expr, error) {
 	if err != nil {
 		return nil, err
 	}
+	if e.Op == "^" || e.Op == "**" {
+		return s.power(e, xs[0], xs[1])
+	}
 	l, r := coerceLiterals(xs[0], xs[1])
 	return binaryOf(e.Pos, e.Op, l, r, e)
+}
+
+// power compiles x ^ y and x ** y as power(x, y): DOUBLE, as in PostgreSQL and DuckDB.
+func (s *scope) power(e *parser.Binary, x, y exec.Expr) (exec.Expr, error) {
+	fn, ok := s.reg.Scalar("power")
+	if !ok {
+		return nil, errAt(e.Pos, ErrUnsupported, "unsupported: operator %s", e.Op)
+	}
+	for _, v := range []exec.Expr{x, y} {
+		if t := v.Type(); !functions.IsNumeric(t) && t.ID() != arrow.NULL {
+			return nil, errAt(e.Pos, ErrTypeMismatch, "%s expects numeric operands, got %s",
+				e.Op, functions.TypeName(t))
+		}
+	}
+	t, err := fn.Resolve([]arrow.DataType{x.Type(), y.Type()})
+	if err != nil {
+		return nil, errAt(e.Pos, ErrTypeMismatch, "%s: %s", e.Op, unwrapMsg(err))
+	}
+	return &exec.Call{Fn: fn, Args: []exec.Expr{x, y}, T: t, SQL: e}, nil
 }
 
 // coerceLiterals reads a string literal compared with a timestamp as a timestamp, so that

@@ -568,8 +568,8 @@ func planOutput(sel *parser.Select, rel *relation, sc *scope, pc *Context,
 	case window != nil:
 		node.Name = "TopN per window"
 		op = &exec.TopN{Input: out.op, Env: pc.Env, Keys: keys, Limit: limit, Offset: offset,
-			Op: pc.counters(node), PerWindow: true, WindowStart: len(cols) - 2, WindowEnd: len(cols) - 1,
-			Visible: visible}
+			Op: pc.counters(node), PerWindow: true, WindowStart: len(cols) - 2,
+			WindowEnd: len(cols) - 1, Visible: visible}
 	case len(keys) > 0:
 		if rel.unbounded {
 			return nil, errAt(sel.OrderBy[0].Pos, ErrUnsupported,

@@ -429,6 +429,18 @@ func TestPlanErrors(t *testing.T) {
 			msg:  `1:15: unsupported: FROM generate(1)`,
 		},
 		{
+			name: "power of a string",
+			sql:  `SELECT name ^ 2 FROM trips`,
+			kind: ErrTypeMismatch,
+			msg:  `1:13: ^ expects numeric operands, got VARCHAR`,
+		},
+		{
+			name: "power of a timestamp",
+			sql:  `SELECT 2 ** pickup FROM trips`,
+			kind: ErrTypeMismatch,
+			msg:  `1:10: ** expects numeric operands, got TIMESTAMP`,
+		},
+		{
 			name: "a column without FROM",
 			sql:  `SELECT 1, zone`,
 			kind: ErrUnknownColumn,
@@ -997,6 +1009,27 @@ func TestRunWithoutFrom(t *testing.T) {
 	ms, err := strconv.ParseInt(rows[0], 10, 64)
 	require.NoError(t, err)
 	require.InDelta(t, before/1000, ms, 60_000)
+}
+
+// TestRunPower checks ^ and ** (PostgreSQL's and DuckDB's exponentiation): DOUBLE, tighter
+// than * and looser than a sign, left-associative, NULL for a NULL operand.
+func TestRunPower(t *testing.T) {
+	f := tripsFixture(t)
+	p, _, err := f.plan(`SELECT 2 ^ 3, zone ** 2 FROM trips`)
+	require.NoError(t, err)
+	for _, fd := range p.Root.Schema().Fields() {
+		require.Equal(t, "DOUBLE", functions.TypeName(fd.Type), fd.Name)
+	}
+	require.NoError(t, p.Root.Close())
+	require.Contains(t, p.Explain.String(), "zone ** 2 := zone ** 2")
+
+	cols, rows, _ := f.run(`SELECT 2 ^ 3 AS a, 2 ** 3 AS b, -2 ^ 2 AS c, 2 ^ 3 ^ 2 AS d,
+		2 * 3 ^ 2 AS e, 2 ^ -1 AS f, NULL ^ 2 AS g, 4 ^ 0.5 AS h, 1 + 2 ^ 2 * 3 AS i`)
+	require.Equal(t, []string{"a", "b", "c", "d", "e", "f", "g", "h", "i"}, cols)
+	require.Equal(t, []string{"8 | 8 | 4 | 64 | 18 | 0.5 | NULL | 2 | 13"}, rows)
+
+	_, rows, _ = f.run(`SELECT zone, zone ^ 2 AS sq FROM trips WHERE zone ** 3 > 1`)
+	require.Equal(t, []string{"2 | 4", "2 | 4"}, rows)
 }
 
 // TestRunComputedStreamColumn reads a stream whose event time is computed from epoch seconds.

@@ -357,3 +357,14 @@ func (b *syncBuffer) Reset() {
 	defer b.mu.Unlock()
 	b.b.Reset()
 }
+
+// TestDescribeQuery lists a query's columns as DESCRIBE lists a stream's.
+func TestDescribeQuery(t *testing.T) {
+	s := newSession(t)
+	out, errs := s.run(".mode csv", "DESCRIBE SELECT host, bytes ^ 2 AS sq FROM r;",
+		"DESCRIBE r;")
+	require.Empty(t, errs)
+	require.Equal(t, "column,type,computed\nhost,VARCHAR,\"\"\nsq,DOUBLE,\"\"\n"+
+		"column,type,computed\nts,TIMESTAMP,\"\"\nhost,VARCHAR,\"\"\nbytes,BIGINT,\"\"\n",
+		out)
+}
