@@ -243,3 +243,91 @@ func TestLogger(t *testing.T) {
 	require.Contains(t, buf.String(), "query ended")
 	require.Contains(t, buf.String(), "events=518")
 }
+
+// TestSelectWithoutFrom runs SELECTs without FROM through the API: one row of Go values, the
+// query's counters, and now() as the engine's clock reads it.
+func TestSelectWithoutFrom(t *testing.T) {
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	defer mem.AssertSize(t, 0)
+	db, err := Open(WithAllocator(mem))
+	require.NoError(t, err)
+	defer db.Close()
+	query := func(sql string) ([][]any, Stats) {
+		rows, err := db.Query(context.Background(), sql)
+		require.NoError(t, err)
+		defer rows.Close()
+		var out [][]any
+		for rows.Next() {
+			out = append(out, rows.Values()...)
+		}
+		require.NoError(t, rows.Err())
+		return out, rows.Stats()
+	}
+	before := time.Now().UTC()
+	got, st := query(`SELECT 1 + 2 AS x, 'a' || 'b', now(), CAST('2024-01-01' AS TIMESTAMP)`)
+	after := time.Now().UTC()
+	require.Len(t, got, 1)
+	require.Equal(t, []any{int64(3), "ab"}, got[0][:2])
+	require.WithinRange(t, got[0][2].(time.Time), before.Truncate(time.Microsecond), after)
+	require.Equal(t, time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC), got[0][3])
+	require.Equal(t, int64(1), st.RowsEmitted)
+	require.Zero(t, st.EventsRead)
+
+	got, _ = query(`SELECT 1 WHERE false`)
+	require.Empty(t, got)
+	got, _ = query(`SELECT count(*), count(*) FILTER (WHERE false)`)
+	require.Equal(t, [][]any{{int64(1), int64(0)}}, got)
+}
+
+// TestDescribe lists the columns of a stream, of a query and of a file in one layout
+// (column, type, computed), and refuses what cannot be planned with the query's error.
+func TestDescribe(t *testing.T) {
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	defer mem.AssertSize(t, 0)
+	db, err := Open(WithAllocator(mem))
+	require.NoError(t, err)
+	defer db.Close()
+	ctx := context.Background()
+	require.NoError(t, db.Exec(ctx, `CREATE STREAM r (time BIGINT, host VARCHAR,
+		status BIGINT, ts AS to_timestamp(time)) WITH (connector = 'file',
+		path = 'examples/requests.csv')`))
+	describe := func(sql string) [][]any {
+		rows, err := db.Query(ctx, sql)
+		require.NoError(t, err, sql)
+		defer rows.Close()
+		var names []string
+		for _, f := range rows.Schema().Fields() {
+			names = append(names, f.Name)
+		}
+		require.Equal(t, []string{"column", "type", "computed"}, names)
+		var out [][]any
+		for rows.Next() {
+			out = append(out, rows.Values()...)
+		}
+		require.NoError(t, rows.Err())
+		return out
+	}
+	require.Equal(t, [][]any{{"time", "BIGINT", ""}, {"host", "VARCHAR", ""},
+		{"status", "BIGINT", ""}, {"ts", "TIMESTAMP", "to_timestamp(time)"}},
+		describe(`DESCRIBE r`))
+	require.Equal(t, [][]any{{"host", "VARCHAR", ""}, {"sq", "DOUBLE", ""},
+		{"n", "BIGINT", ""}, {"window_start", "TIMESTAMP", ""}},
+		describe(`DESCRIBE SELECT host, status ^ 2 AS sq, count(*) AS n, window_start
+			FROM r GROUP BY host, status, TUMBLE(ts, 1m)`))
+	require.Equal(t, [][]any{{"op", "VARCHAR", ""}, {"host", "VARCHAR", ""},
+		{"count(*)", "BIGINT", ""}},
+		describe(`DESC (SELECT host, count(*) FROM r GROUP BY host EMIT CHANGES)`))
+	require.Equal(t, [][]any{{"one", "BIGINT", ""}, {"2 ** 10", "DOUBLE", ""},
+		{"'a' || 'b'", "VARCHAR", ""}},
+		describe(`DESCRIBE WITH c AS (SELECT 1 AS one) SELECT one, 2 ** 10, 'a' || 'b'
+			FROM c`))
+	described := describe(`DESCRIBE 'examples/requests.csv'`)
+	require.Equal(t, describe(`DESCRIBE TABLE 'examples/requests.csv'`), described)
+	require.Equal(t, describe(`DESCRIBE SELECT * FROM 'examples/requests.csv'`), described)
+	require.Equal(t, []any{"latency_ms", "DOUBLE", ""}, described[len(described)-1])
+
+	_, err = db.Query(ctx, "DESCRIBE SELECT hots FROM r")
+	require.EqualError(t, err, `1:17: unknown column "hots" (did you mean "host"?)`)
+	_, err = db.Query(ctx, "DESCRIBE 'no such file.csv'")
+	require.ErrorContains(t, err, "1:10: ")
+}

@@ -12,6 +12,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/stretchr/testify/require"
 
+	"github.com/weirsql/weir/exec"
 	"github.com/weirsql/weir/functions"
 )
 
@@ -142,4 +143,38 @@ func TestBackpressure(t *testing.T) {
 	t.Logf("the writer ran at most %d rows ahead of the reader", worst)
 	// The query's queue holds 16 batches; a few more are in flight in the operators.
 	require.LessOrEqual(t, worst, int64(20*size))
+}
+
+// TestMemoryLimitSort holds the rows an ORDER BY over a whole file buffers under the memory
+// limit, as an aggregate's state is: past it the query stops with the limit error.
+func TestMemoryLimitSort(t *testing.T) {
+	ctx := context.Background()
+	for _, c := range []struct {
+		limit string
+		fails bool
+	}{{"16KB", true}, {"16MB", false}} {
+		t.Run(c.limit, func(t *testing.T) {
+			mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+			defer mem.AssertSize(t, 0)
+			db, err := Open(WithAllocator(mem))
+			require.NoError(t, err)
+			defer db.Close()
+			require.NoError(t, db.Exec(ctx, "SET memory_limit = '"+c.limit+"'"))
+			rows, err := db.Query(ctx, `SELECT * FROM 'examples/requests.csv' ORDER BY time`)
+			require.NoError(t, err)
+			n := 0
+			for rows.Next() {
+				n += int(rows.Batch().NumRows())
+			}
+			if c.fails {
+				require.ErrorIs(t, rows.Err(), exec.ErrMemoryLimit)
+				require.Contains(t, rows.Err().Error(), "over the limit of 16.0KB")
+			} else {
+				require.NoError(t, rows.Err())
+				require.Equal(t, 518, n)
+				require.Greater(t, rows.Stats().PeakStateBytes, int64(16<<10))
+			}
+			require.NoError(t, rows.Close())
+		})
+	}
 }

@@ -288,8 +288,17 @@ func (db *DB) explain(ctx context.Context, e *parser.Explain) (*Rows, error) {
 	if err != nil {
 		return nil, err
 	}
+	defer closePlan(p)
 	lines := strings.Split(strings.TrimRight(p.Explain.String(), "\n"), "\n")
 	return db.textRows("plan", lines), nil
+}
+
+// closePlan closes a plan that was made but not run (its operators were never opened).
+func closePlan(p *planner.Plan) {
+	p.Root.Close()
+	for _, c := range p.Closers {
+		c.Close()
+	}
 }
 
 // explainAnalyze runs the query to its end, discarding its rows, and prints the plan with the
@@ -342,7 +351,12 @@ func (db *DB) show(s *parser.Show) (*Rows, error) {
 		s.Pos.Column, s.What)
 }
 
+// describe lists the columns of a stream, or of a query's result, with their types; a
+// stream's computed columns show their expression.
 func (db *DB) describe(d *parser.Describe) (*Rows, error) {
+	if d.Query != nil {
+		return db.describeQuery(d.Query)
+	}
 	st, ok := db.catalog.Lookup(d.Name.Parts[len(d.Name.Parts)-1])
 	if !ok {
 		return nil, fmt.Errorf("%d:%d: unknown stream %q", d.Name.Pos.Line, d.Name.Pos.Column,
@@ -355,6 +369,21 @@ func (db *DB) describe(d *parser.Describe) (*Rows, error) {
 			comp = c.Computed.String()
 		}
 		b.add(c.Name, functions.TypeName(c.Type), comp)
+	}
+	return b.rows(), nil
+}
+
+// describeQuery plans q, without running it, and lists its output columns in the layout of
+// a stream's: a query's columns are not computed columns, so that column stays empty.
+func (db *DB) describeQuery(q *parser.Query) (*Rows, error) {
+	p, err := db.plan(q, &exec.Stats{}, false)
+	if err != nil {
+		return nil, err
+	}
+	defer closePlan(p)
+	b := newTableBuilder(db.mem, "column", "type", "computed")
+	for _, f := range p.Root.Schema().Fields() {
+		b.add(f.Name, functions.TypeName(f.Type), "")
 	}
 	return b.rows(), nil
 }

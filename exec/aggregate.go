@@ -78,6 +78,8 @@ type HashAggregate struct {
 	Changelog bool
 	Late      LateSink
 	Out       *arrow.Schema
+	// Op counts what the aggregate drops, skips and holds; init makes it when nil.
+	Op *OpStats
 
 	keyIdx   *keyIndex
 	groups   wordTable   // windowed groups: window start, key id (and end) to slot
@@ -111,7 +113,9 @@ type HashAggregate struct {
 	starts   []int64
 	hits     []uint32
 	dropped  []int
-	skipped  int64
+	skipped  int64 // events of the batch without an event time
+	late     int64 // events of the batch late for all their windows
+	partial  int64 // events of the batch late for some of their windows
 	pending  []arrow.RecordBatch
 }
 
@@ -191,6 +195,9 @@ func (h *HashAggregate) Open(ctx context.Context) error {
 
 // init makes the aggregate's empty state.
 func (h *HashAggregate) init() error {
+	if h.Op == nil {
+		h.Op = h.Env.Stats.NewOp()
+	}
 	h.parent = map[uint32]uint32{}
 	h.keyCols = make([]*keyColumn, len(h.Keys))
 	types := make([]arrow.DataType, len(h.Keys))
@@ -336,10 +343,9 @@ func (h *HashAggregate) consume(b arrow.RecordBatch) error {
 	} else {
 		err = h.consumeWindows(b, keys)
 	}
-	if h.skipped > 0 {
-		h.Env.Stats.EventsSkipped.Add(h.skipped)
-		h.skipped = 0
-	}
+	h.Op.AddSkipped(h.skipped)
+	h.Op.AddLate(h.late, h.partial)
+	h.skipped, h.late, h.partial = 0, 0, 0
 	if err != nil {
 		return err
 	}
@@ -519,10 +525,10 @@ func (h *HashAggregate) countLate(row, late, windows int) {
 	switch {
 	case late == 0:
 	case late == windows:
-		h.Env.Stats.LateDropped.Add(1)
+		h.late++
 		h.dropped = append(h.dropped, row)
 	default:
-		h.Env.Stats.LatePartial.Add(1)
+		h.partial++
 	}
 }
 
@@ -788,16 +794,18 @@ func (h *HashAggregate) account() error {
 	for _, k := range h.keyCols {
 		total += k.heapBytes()
 	}
-	h.Env.Stats.SetState(int64(total))
-	return checkMemory(h.Env, int64(total))
+	h.Op.SetState(int64(total))
+	return checkMemory(h.Env)
 }
 
-// checkMemory fails when total bytes of state are past the query's memory limit.
-func checkMemory(env *Env, total int64) error {
+// checkMemory fails when the query's state (every operator's, summed) is past its memory
+// limit.
+func checkMemory(env *Env) error {
+	total := env.Stats.StateBytes.Load()
 	if lim := env.MemoryLimit; lim > 0 && total > lim {
-		return fmt.Errorf("%w: the state of %d open windows takes %s, over the limit of %s "+
-			"(raise it with SET memory_limit = '1GB' or --memory-limit)", ErrMemoryLimit,
-			env.Stats.OpenWindows.Load(), FormatBytes(total), FormatBytes(lim))
+		return fmt.Errorf("%w: the query's state takes %s with %d windows open, over the "+
+			"limit of %s (raise it with SET memory_limit = '1GB' or --memory-limit)",
+			ErrMemoryLimit, FormatBytes(total), env.Stats.OpenWindows.Load(), FormatBytes(lim))
 	}
 	return nil
 }

@@ -65,6 +65,10 @@ type AnalyticFn struct {
 // Offset after it arrives (or the input ends, when it gets the default), so that each
 // partition holds its last Offset rows. Rows then come out in the order they are completed:
 // by the arrival of the row that completed them, then by their own.
+//
+// TODO(explain): the partitions' state is not counted in the query's state (EXPLAIN ANALYZE
+// shows 0, the memory limit does not see it): measuring it per batch means walking every
+// partition, or keeping a running size as frames grow and shrink.
 type Analytic struct {
 	Input    Operator
 	Env      *Env

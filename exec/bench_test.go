@@ -294,7 +294,7 @@ func pipeline(tb testing.TB, batches []arrow.RecordBatch, w Window, delay int64,
 	src := &benchSource{batches: batches}
 	ws := &WatermarkState{}
 	h := newBenchAggregate(tb, []Expr{benchK}, w, aggs...)
-	h.Env, h.noPanes = env, noPanes
+	h.Env, h.noPanes, h.Op = env, noPanes, nil // counters of the new env
 	// The source's batches already carry a $wm column; the Watermark operator adds its own,
 	// which the aggregate reads.
 	h.Input = &Watermark{Input: src, Env: env, Time: benchTS, Delay: delay, State: ws}
@@ -427,7 +427,7 @@ func runParallelBench(b *testing.B, batches []arrow.RecordBatch, workers int) in
 	env := &Env{Mem: memory.DefaultAllocator, Stats: &Stats{}}
 	ws := &WatermarkState{}
 	h := newBenchAggregate(b, []Expr{benchK}, benchWindows()["tumble"], "count", "sum", "avg")
-	h.Env, h.WM, h.WMIndex = env, ws, benchSchema.NumFields()
+	h.Env, h.WM, h.WMIndex, h.Op = env, ws, benchSchema.NumFields(), nil
 	h.Input = &Watermark{Input: &benchSource{batches: batches}, Env: env, Time: benchTS,
 		Delay: 2e6, State: ws}
 	var op Operator = h

@@ -208,7 +208,7 @@ func lit(v int64) *exec.Literal {
 }
 
 func binary(op string, l, r exec.Expr, t arrow.DataType) *exec.Binary {
-	return &exec.Binary{Op: op, L: l, R: r, T: t, Text: l.String() + " " + op + " " + r.String()}
+	return &exec.Binary{Op: op, L: l, R: r, T: t}
 }
 
 // someEvents are ten events, key i%3 (NULL for every fourth), value i.
@@ -803,4 +803,24 @@ func TestCancel(t *testing.T) {
 			require.NoError(t, op.Close())
 		})
 	}
+}
+
+// TestSingleRow returns one row of no columns, then the end; a cancelled context stops it.
+func TestSingleRow(t *testing.T) {
+	ctx := context.Background()
+	s := &exec.SingleRow{}
+	require.NoError(t, s.Open(ctx))
+	b, err := s.Next(ctx)
+	require.NoError(t, err)
+	require.EqualValues(t, 1, b.NumRows())
+	require.Zero(t, b.NumCols())
+	b.Release()
+	_, err = s.Next(ctx)
+	require.ErrorIs(t, err, io.EOF)
+	require.NoError(t, s.Close())
+
+	cancelled, cancel := context.WithCancel(ctx)
+	cancel()
+	_, err = (&exec.SingleRow{}).Next(cancelled)
+	require.ErrorIs(t, err, context.Canceled)
 }

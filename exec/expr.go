@@ -20,6 +20,22 @@ type Expr interface {
 	String() string
 }
 
+// Text is an expression's text already made: a compiled expression's SQL when it has no
+// parsed expression to print.
+type Text string
+
+func (t Text) String() string { return string(t) }
+
+// textOf prints s, an expression's SQL: the parsed expression it was compiled from, which
+// prints itself only when a plan or a message asks. Keeping the text of every node as a
+// string when it is compiled would print a chain of n operators n times over, O(n²).
+func textOf(s fmt.Stringer) string {
+	if s == nil {
+		return "?"
+	}
+	return s.String()
+}
+
 // Column reads one column of the input batch.
 type Column struct {
 	Index int
@@ -77,11 +93,18 @@ type Binary struct {
 	Op   string
 	L, R Expr
 	T    arrow.DataType
-	Text string
+	SQL  fmt.Stringer // what String prints (see textOf)
 }
 
 func (e *Binary) Type() arrow.DataType { return e.T }
-func (e *Binary) String() string       { return e.Text }
+
+// String prints SQL, or the operands around the operator when SQL is not set.
+func (e *Binary) String() string {
+	if e.SQL == nil {
+		return e.L.String() + " " + e.Op + " " + e.R.String()
+	}
+	return e.SQL.String()
+}
 
 func (e *Binary) Eval(mem memory.Allocator, b arrow.RecordBatch) (arrow.Array, error) {
 	if lit, x, constLeft := e.constOperand(); lit != nil {
@@ -177,16 +200,16 @@ func (e *Binary) apply(mem memory.Allocator, l, r arrow.Array) (arrow.Array, err
 		return nil, fmt.Errorf("%w: operator %s", ErrUnsupported, e.Op)
 	}
 	if errors.Is(err, functions.ErrOverflow) {
-		return nil, fmt.Errorf("BIGINT overflow in %s: %w", e.Text, err)
+		return nil, fmt.Errorf("BIGINT overflow in %s: %w", e, err)
 	}
 	return out, err
 }
 
 // Unary applies NOT or unary minus.
 type Unary struct {
-	Op   string
-	X    Expr
-	Text string
+	Op  string
+	X   Expr
+	SQL fmt.Stringer // what String prints (see textOf)
 }
 
 func (e *Unary) Type() arrow.DataType {
@@ -196,7 +219,7 @@ func (e *Unary) Type() arrow.DataType {
 	return e.X.Type()
 }
 
-func (e *Unary) String() string { return e.Text }
+func (e *Unary) String() string { return textOf(e.SQL) }
 
 func (e *Unary) Eval(mem memory.Allocator, b arrow.RecordBatch) (arrow.Array, error) {
 	x, err := e.X.Eval(mem, b)
@@ -209,20 +232,20 @@ func (e *Unary) Eval(mem memory.Allocator, b arrow.RecordBatch) (arrow.Array, er
 	}
 	out, err := functions.Negate(mem, x)
 	if errors.Is(err, functions.ErrOverflow) {
-		return nil, fmt.Errorf("BIGINT overflow in %s: %w", e.Text, err)
+		return nil, fmt.Errorf("BIGINT overflow in %s: %w", e, err)
 	}
 	return out, err
 }
 
 // IsNull is `x IS [NOT] NULL`.
 type IsNull struct {
-	X    Expr
-	Not  bool
-	Text string
+	X   Expr
+	Not bool
+	SQL fmt.Stringer // what String prints (see textOf)
 }
 
 func (e *IsNull) Type() arrow.DataType { return functions.Boolean }
-func (e *IsNull) String() string       { return e.Text }
+func (e *IsNull) String() string       { return textOf(e.SQL) }
 
 func (e *IsNull) Eval(mem memory.Allocator, b arrow.RecordBatch) (arrow.Array, error) {
 	x, err := e.X.Eval(mem, b)
@@ -235,13 +258,13 @@ func (e *IsNull) Eval(mem memory.Allocator, b arrow.RecordBatch) (arrow.Array, e
 
 // Cast converts a value to another type.
 type Cast struct {
-	X    Expr
-	To   arrow.DataType
-	Text string
+	X   Expr
+	To  arrow.DataType
+	SQL fmt.Stringer // what String prints (see textOf)
 }
 
 func (e *Cast) Type() arrow.DataType { return e.To }
-func (e *Cast) String() string       { return e.Text }
+func (e *Cast) String() string       { return textOf(e.SQL) }
 
 func (e *Cast) Eval(mem memory.Allocator, b arrow.RecordBatch) (arrow.Array, error) {
 	x, err := e.X.Eval(mem, b)
@@ -251,7 +274,7 @@ func (e *Cast) Eval(mem memory.Allocator, b arrow.RecordBatch) (arrow.Array, err
 	defer x.Release()
 	out, err := functions.Cast(mem, x, e.To)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", e.Text, err)
+		return nil, fmt.Errorf("%s: %w", e, err)
 	}
 	return out, nil
 }
@@ -261,11 +284,11 @@ type Call struct {
 	Fn   *functions.Scalar
 	Args []Expr
 	T    arrow.DataType
-	Text string
+	SQL  fmt.Stringer // what String prints (see textOf)
 }
 
 func (e *Call) Type() arrow.DataType { return e.T }
-func (e *Call) String() string       { return e.Text }
+func (e *Call) String() string       { return textOf(e.SQL) }
 
 func (e *Call) Eval(mem memory.Allocator, b arrow.RecordBatch) (arrow.Array, error) {
 	args, err := evalAll(mem, b, e.Args)
@@ -275,7 +298,7 @@ func (e *Call) Eval(mem memory.Allocator, b arrow.RecordBatch) (arrow.Array, err
 	defer releaseAll(args)
 	out, err := e.Fn.Eval(mem, args, int(b.NumRows()))
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", e.Text, err)
+		return nil, fmt.Errorf("%s: %w", e, err)
 	}
 	return out, nil
 }

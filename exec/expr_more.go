@@ -19,11 +19,11 @@ type Case struct {
 	Thens []Expr
 	Else  Expr // nil for NULL
 	T     arrow.DataType
-	Text  string
+	SQL   fmt.Stringer // what String prints (see textOf)
 }
 
 func (e *Case) Type() arrow.DataType { return e.T }
-func (e *Case) String() string       { return e.Text }
+func (e *Case) String() string       { return textOf(e.SQL) }
 
 func (e *Case) Eval(mem memory.Allocator, b arrow.RecordBatch) (arrow.Array, error) {
 	conds, err := evalAll(mem, b, e.Conds)
@@ -74,11 +74,11 @@ func (e *Case) Eval(mem memory.Allocator, b arrow.RecordBatch) (arrow.Array, err
 type IsDistinct struct {
 	L, R Expr
 	Not  bool
-	Text string
+	SQL  fmt.Stringer // what String prints (see textOf)
 }
 
 func (e *IsDistinct) Type() arrow.DataType { return functions.Boolean }
-func (e *IsDistinct) String() string       { return e.Text }
+func (e *IsDistinct) String() string       { return textOf(e.SQL) }
 
 func (e *IsDistinct) Eval(mem memory.Allocator, b arrow.RecordBatch) (arrow.Array, error) {
 	args, err := evalAll(mem, b, []Expr{e.L, e.R})
@@ -110,13 +110,13 @@ type Like struct {
 	X, Pattern      Expr
 	Not             bool
 	CaseInsensitive bool
-	Text            string
+	SQL             fmt.Stringer // what String prints (see textOf)
 
 	cache map[string]*regexp.Regexp
 }
 
 func (e *Like) Type() arrow.DataType { return functions.Boolean }
-func (e *Like) String() string       { return e.Text }
+func (e *Like) String() string       { return textOf(e.SQL) }
 
 // LikeRegexp translates a LIKE pattern into a regular expression.
 func LikeRegexp(pattern string, caseInsensitive bool) (*regexp.Regexp, error) {

@@ -3,7 +3,6 @@ package exec
 import (
 	"context"
 	"fmt"
-	"sync/atomic"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -123,10 +122,10 @@ func (c *Count) Next(ctx context.Context) (arrow.RecordBatch, error) {
 	return b, err
 }
 
-// Measure counts the rows its input returns, for EXPLAIN ANALYZE.
+// Measure counts the rows its input returns into Stats.RowsOut, for EXPLAIN ANALYZE.
 type Measure struct {
 	Input Operator
-	Rows  *atomic.Int64
+	Stats *OpStats
 }
 
 var _ Operator = (*Measure)(nil)
@@ -138,7 +137,7 @@ func (m *Measure) Close() error                   { return m.Input.Close() }
 func (m *Measure) Next(ctx context.Context) (arrow.RecordBatch, error) {
 	b, err := m.Input.Next(ctx)
 	if err == nil {
-		m.Rows.Add(b.NumRows())
+		m.Stats.RowsOut.Add(b.NumRows())
 	}
 	return b, err
 }

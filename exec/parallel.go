@@ -35,6 +35,8 @@ type ParallelAggregate struct {
 	Env     *Env
 	Agg     *HashAggregate
 	Workers int
+	// Op counts what the workers drop, skip and hold, summed; Open makes it when nil.
+	Op *OpStats
 
 	workers []*aggWorker
 	results chan struct{}
@@ -54,6 +56,9 @@ type stateSize struct{ bytes, open int64 }
 func (p *ParallelAggregate) Schema() *arrow.Schema { return p.Agg.Out }
 
 func (p *ParallelAggregate) Open(ctx context.Context) error {
+	if p.Op == nil {
+		p.Op = p.Env.Stats.NewOp()
+	}
 	p.results = make(chan struct{}, p.Workers)
 	seed := maphash.MakeSeed()
 	sub := p.subSchema()
@@ -163,15 +168,13 @@ func (p *ParallelAggregate) gather(b arrow.RecordBatch) error {
 
 // addCounts adds what the workers counted since the last batch to the query's counters.
 func (p *ParallelAggregate) addCounts() {
-	st := p.Env.Stats
 	for _, w := range p.workers {
 		ws := w.agg.Env.Stats
 		now := [4]int64{ws.LateDropped.Load(), ws.LatePartial.Load(), ws.WindowsFired.Load(),
 			ws.EventsSkipped.Load()}
-		st.LateDropped.Add(now[0] - w.counts[0])
-		st.LatePartial.Add(now[1] - w.counts[1])
-		st.WindowsFired.Add(now[2] - w.counts[2])
-		st.EventsSkipped.Add(now[3] - w.counts[3])
+		p.Op.AddLate(now[0]-w.counts[0], now[1]-w.counts[1])
+		p.Env.Stats.WindowsFired.Add(now[2] - w.counts[2])
+		p.Op.AddSkipped(now[3] - w.counts[3])
 		w.counts = now
 	}
 }
@@ -188,8 +191,8 @@ func (p *ParallelAggregate) account(at func(*aggWorker) stateSize) error {
 	// Other aggregates of the query may count open windows too: add the change.
 	p.Env.Stats.OpenWindows.Add(total.open - p.open)
 	p.open = total.open
-	p.Env.Stats.SetState(total.bytes)
-	return checkMemory(p.Env, total.bytes)
+	p.Op.SetState(total.bytes)
+	return checkMemory(p.Env)
 }
 
 // writeLate hands the events the workers dropped as late to Agg.Late, in input order.

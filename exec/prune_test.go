@@ -14,7 +14,8 @@ func TestColumnsRead(t *testing.T) {
 	env, _ := newEnv(t)
 	src := newSource()
 	one := &exec.Literal{T: functions.Bigint, Value: int64(1), Text: "1"}
-	pred := &exec.Binary{Op: "=", L: kCol, R: one, T: functions.Boolean, Text: "k = 1"}
+	pred := &exec.Binary{Op: "=", L: kCol, R: one, T: functions.Boolean,
+		SQL: exec.Text("k = 1")}
 	filter := &exec.Filter{Input: &exec.Count{Input: src, Env: env}, Pred: pred, Env: env}
 	out := arrow.NewSchema([]arrow.Field{{Name: "x", Type: functions.Timestamp},
 		{Name: "y", Type: functions.Bigint}}, nil)

@@ -34,9 +34,13 @@ type TopN struct {
 	WindowStart int
 	WindowEnd   int
 	Visible     int
+	// Op counts the bytes of the rows it holds until the end of its input (over the whole
+	// input only), which count towards the query's memory limit; Open makes it when nil.
+	Op *OpStats
 
 	out     *arrow.Schema
 	buffer  []arrow.RecordBatch
+	held    int64 // bytes of buffer
 	flushed bool
 }
 
@@ -49,14 +53,28 @@ func (t *TopN) Schema() *arrow.Schema {
 	return t.out
 }
 
-func (t *TopN) Open(ctx context.Context) error { return t.Input.Open(ctx) }
+func (t *TopN) Open(ctx context.Context) error {
+	if t.Op == nil {
+		t.Op = t.Env.Stats.NewOp()
+	}
+	return t.Input.Open(ctx)
+}
 
 func (t *TopN) Close() error {
+	t.release()
+	return t.Input.Close()
+}
+
+// release lets go of the buffered rows.
+func (t *TopN) release() {
 	for _, b := range t.buffer {
 		b.Release()
 	}
 	t.buffer = nil
-	return t.Input.Close()
+	if t.held != 0 {
+		t.held = 0
+		t.Op.SetState(0)
+	}
 }
 
 func (t *TopN) Next(ctx context.Context) (arrow.RecordBatch, error) {
@@ -74,6 +92,11 @@ func (t *TopN) Next(ctx context.Context) (arrow.RecordBatch, error) {
 		}
 		if !t.PerWindow {
 			t.buffer = append(t.buffer, b)
+			t.held += batchBytes(b)
+			t.Op.SetState(t.held)
+			if err := checkMemory(t.Env); err != nil {
+				return nil, err
+			}
 			continue
 		}
 		out, err := t.perWindow(b)
@@ -84,12 +107,7 @@ func (t *TopN) Next(ctx context.Context) (arrow.RecordBatch, error) {
 
 // flush sorts everything buffered and returns the kept rows.
 func (t *TopN) flush() (arrow.RecordBatch, error) {
-	defer func() {
-		for _, b := range t.buffer {
-			b.Release()
-		}
-		t.buffer = nil
-	}()
+	defer t.release()
 	var rows []rowRef
 	for bi, b := range t.buffer {
 		for i := 0; i < int(b.NumRows()); i++ {
@@ -292,4 +310,26 @@ func (l *Limit) Next(ctx context.Context) (arrow.RecordBatch, error) {
 		}
 		out.Release()
 	}
+}
+
+// batchBytes is the size of the buffers b refers to (a slice counts its whole buffers).
+func batchBytes(b arrow.RecordBatch) int64 {
+	var n int64
+	for _, c := range b.Columns() {
+		n += dataBytes(c.Data())
+	}
+	return n
+}
+
+func dataBytes(d arrow.ArrayData) int64 {
+	var n int64
+	for _, buf := range d.Buffers() {
+		if buf != nil {
+			n += int64(buf.Len())
+		}
+	}
+	for _, c := range d.Children() {
+		n += dataBytes(c)
+	}
+	return n
 }

@@ -204,7 +204,7 @@ func (h *HashAggregate) assignPanes(ts *array.Timestamp, wms []int64, keys []arr
 			continue
 		}
 		if first+w.Size <= wm {
-			h.Env.Stats.LatePartial.Add(1)
+			h.partial++
 		}
 		h.rowWM = wm
 		id := h.rowKeys[i]

@@ -124,7 +124,8 @@ func scalarFunctions() []*Scalar {
 	ceil := scalarEntry("ceil", "(BIGINT|DOUBLE) -> same", nullIfArgIs,
 		"smallest integer not below x", numericSame("ceil"), roundingKernel(math.Ceil))
 	power := scalarEntry("power", "(DOUBLE, DOUBLE) -> DOUBLE", nullIfAny,
-		"x raised to the power y", numericPair("power", Double), powerKernel)
+		"x raised to the power y; also written x ^ y and x ** y", numericPair("power", Double),
+		powerKernel)
 	return []*Scalar{
 		timestampFrom("to_timestamp", "seconds", 1e6),
 		timestampFrom("to_timestamp_ms", "milliseconds", 1e3),

@@ -20,6 +20,9 @@ var errorTests = []struct {
 	// A missing expression.
 	{"end after operator", "SELECT a +", "1:11: expected an expression, found end of input"},
 	{"end after *", "SELECT 1 + 2 *", "1:15: expected an expression, found end of input"},
+	{"end after ^", "SELECT 2 ^", "1:11: expected an expression, found end of input"},
+	{"** without a left side", "SELECT ** 2", `1:8: expected an expression, found "**"`},
+	{"^ twice", "SELECT 2 ^ ^ 3", `1:12: expected an expression, found "^"`},
 	{"empty select list", "SELECT", "1:7: expected an expression, found end of input"},
 	{"empty where", "SELECT a FROM t WHERE", "1:22: expected an expression, found end of input"},
 	{"empty in list", "SELECT x IN () FROM t", `1:14: expected an expression, found ")"`},

@@ -13,6 +13,12 @@ import (
 // maxDepth caps expression nesting so that no input can exhaust the stack.
 const maxDepth = 256
 
+// maxOperators caps the operators of one expression (IN list items count as one each). A
+// chain such as 1 + 1 + ... nests no parentheses but makes a tree as deep as it is long,
+// which planning and evaluation walk recursively: without a cap a long enough chain would
+// exhaust the stack, and a stack overflow ends the program.
+const maxOperators = 200_000
+
 // TableArg is `TABLE name [PARTITION BY k, ...]`, the first argument of Flink's window
 // table functions.
 type TableArg struct {
@@ -28,6 +34,7 @@ func (*TableArg) exprNode()       {}
 type exprParser struct {
 	lex   *lexer.PeekingLexer
 	depth int
+	ops   int // operators so far, against maxOperators
 }
 
 // parseExpr is plugged into participle for every Expr field of the grammar.
@@ -106,6 +113,15 @@ func (p *exprParser) enter(pos Pos) error {
 
 func (p *exprParser) leave() { p.depth-- }
 
+// operator counts an operator at pos against maxOperators.
+func (p *exprParser) operator(pos Pos) error {
+	p.ops++
+	if p.ops > maxOperators {
+		return errorf(pos, "expression too long (more than %d operators)", maxOperators)
+	}
+	return nil
+}
+
 func (p *exprParser) expr() (Expr, error) {
 	if err := p.enter(p.peek().Pos); err != nil {
 		return nil, err
@@ -119,6 +135,9 @@ func (p *exprParser) or() (Expr, error) {
 	for err == nil && isKeyword(p.peek(), "OR") {
 		t := p.next()
 		var r Expr
+		if err = p.operator(t.Pos); err != nil {
+			break
+		}
 		if r, err = p.and(); err == nil {
 			l = &Binary{Pos: t.Pos, Op: "OR", L: l, R: r}
 		}
@@ -131,6 +150,9 @@ func (p *exprParser) and() (Expr, error) {
 	for err == nil && isKeyword(p.peek(), "AND") {
 		t := p.next()
 		var r Expr
+		if err = p.operator(t.Pos); err != nil {
+			break
+		}
 		if r, err = p.not(); err == nil {
 			l = &Binary{Pos: t.Pos, Op: "AND", L: l, R: r}
 		}
@@ -164,6 +186,12 @@ func (p *exprParser) comparison() (Expr, error) {
 	}
 	for {
 		t := p.peek()
+		if p.negatable(t) || isKeyword(t, "IS") || t.Type == tokOp && comparisonOps[t.Value] ||
+			isKeyword(t, "NOT") && p.negatable(p.peek2()) {
+			if err := p.operator(t.Pos); err != nil {
+				return nil, err
+			}
+		}
 		switch {
 		case t.Type == tokOp && comparisonOps[t.Value]:
 			p.next()
@@ -260,6 +288,12 @@ func (p *exprParser) negated(l Expr, not bool) (Expr, error) {
 		if err != nil {
 			return nil, err
 		}
+		// x IN (a, b, ...) runs as x = a OR x = b OR ...: one operator per item.
+		for _, it := range list[1:] {
+			if err := p.operator(it.Position()); err != nil {
+				return nil, err
+			}
+		}
 		return &InList{Pos: t.Pos, X: l, List: list, Not: not}, nil
 	default:
 		pat, err := p.concat()
@@ -299,7 +333,13 @@ func (p *exprParser) additive() (Expr, error) {
 }
 
 func (p *exprParser) multiplicative() (Expr, error) {
-	return p.binary(p.unary, "*", "/", "//", "%")
+	return p.binary(p.power, "*", "/", "//", "%")
+}
+
+// power parses exponentiation, ^ or DuckDB's **: tighter than * and /, looser than a sign,
+// and left-associative, as in PostgreSQL and DuckDB (-2 ^ 2 is 4, 2 ^ 3 ^ 2 is 64).
+func (p *exprParser) power() (Expr, error) {
+	return p.binary(p.unary, "^", "**")
 }
 
 // binary parses a left-associative chain of operands joined by any of ops.
@@ -316,6 +356,9 @@ func (p *exprParser) binary(operand func() (Expr, error), ops ...string) (Expr, 
 		}
 		if !matched {
 			return l, nil
+		}
+		if err := p.operator(t.Pos); err != nil {
+			return nil, err
 		}
 		p.next()
 		r, err := operand()
@@ -358,6 +401,9 @@ func (p *exprParser) postfix() (Expr, error) {
 	x, err := p.primary()
 	for err == nil && isOp(p.peek(), "::") {
 		t := p.next()
+		if err = p.operator(t.Pos); err != nil {
+			break
+		}
 		var typ TypeName
 		if typ, err = p.typeName(); err == nil {
 			x = &Cast{Pos: t.Pos, X: x, Type: typ}

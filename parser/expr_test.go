@@ -12,8 +12,8 @@ var exprTests = []struct {
 	sql  string
 	want Expr
 }{
-	// Precedence, loosest first: OR < AND < NOT < comparison < || < + - < * / // % < unary -
-	// < ::.
+	// Precedence, loosest first: OR < AND < NOT < comparison < || < + - < * / // % < ^ ** <
+	// unary - < ::.
 	{"a OR b AND c", bin("OR", col("a"), bin("AND", col("b"), col("c")))},
 	{"a AND b OR c", bin("OR", bin("AND", col("a"), col("b")), col("c"))},
 	{"a OR b OR c", bin("OR", bin("OR", col("a"), col("b")), col("c"))},
@@ -53,6 +53,22 @@ var exprTests = []struct {
 	{"-5::int", neg(cast(num(5), "INT"))},
 	{"a::int::varchar", cast(cast(col("a"), "INT"), "VARCHAR")},
 	{"a + b::double", bin("+", col("a"), cast(col("b"), "DOUBLE"))},
+	{"2 ^ 3", bin("^", num(2), num(3))},
+	{"2 ** 3", bin("**", num(2), num(3))},
+	{"2**3", bin("**", num(2), num(3))},
+	{"a * b ^ c", bin("*", col("a"), bin("^", col("b"), col("c")))},
+	{"a ^ b * c", bin("*", bin("^", col("a"), col("b")), col("c"))},
+	{"a ^ b / c % d", bin("%", bin("/", bin("^", col("a"), col("b")), col("c")), col("d"))},
+	{"a + b ** c", bin("+", col("a"), bin("**", col("b"), col("c")))},
+	{"a ^ b ^ c", bin("^", bin("^", col("a"), col("b")), col("c"))},
+	{"a ** b ^ c", bin("^", bin("**", col("a"), col("b")), col("c"))},
+	{"a ^ (b ^ c)", bin("^", col("a"), paren(bin("^", col("b"), col("c"))))},
+	{"-a ^ 2", bin("^", neg(col("a")), num(2))},
+	{"-2 ^ 2", bin("^", num(-2), num(2))},
+	{"2 ^ -a", bin("^", num(2), neg(col("a")))},
+	{"-(2 ^ 2)", neg(paren(bin("^", num(2), num(2))))},
+	{"a::double ^ 2", bin("^", cast(col("a"), "DOUBLE"), num(2))},
+	{"a ^ 2 = 4", bin("=", bin("^", col("a"), num(2)), num(4))},
 	{"1 + 2 = 3 AND 4 > 5 OR NOT 6 < 7",
 		bin("OR", bin("AND", bin("=", bin("+", num(1), num(2)), num(3)), bin(">", num(4), num(5))),
 			not(bin("<", num(6), num(7))))},

@@ -130,6 +130,8 @@ func printable(st *Statement) (kinds, texts []string) {
 		add("query", st.Query.String())
 	case st.Explain != nil:
 		add("query", st.Explain.Query.String())
+	case st.Describe != nil && st.Describe.Query != nil:
+		add("query", st.Describe.Query.String())
 	case st.CreateStream != nil:
 		for _, el := range st.CreateStream.Elements {
 			switch {
@@ -169,6 +171,8 @@ func printedTree(st *Statement, i int) any {
 		return st.Query
 	case st.Explain != nil:
 		return st.Explain.Query
+	case st.Describe != nil:
+		return st.Describe.Query
 	}
 	n := 0
 	for _, el := range st.CreateStream.Elements {

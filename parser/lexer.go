@@ -36,7 +36,7 @@ var sqlLexer = lexer.MustSimple([]lexer.SimpleRule{
 	{Name: "Number", Pattern: `(?:\d+\.\d*|\.\d+|\d+)(?:[eE][+-]?\d+)?`},
 	{Name: "Keyword", Pattern: `(?i)\b(?:` + strings.Join(reserved, "|") + `)\b`},
 	{Name: "Ident", Pattern: `[A-Za-z_][A-Za-z0-9_$]*`},
-	{Name: "Op", Pattern: `::|\|\||<=|>=|<>|!=|=>|//|[-+*/%=<>(),.;:\[\]]`},
+	{Name: "Op", Pattern: `::|\|\||<=|>=|<>|!=|=>|//|\*\*|[-+*/%^=<>(),.;:\[\]]`},
 })
 
 var symbols = sqlLexer.Symbols()

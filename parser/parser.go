@@ -147,6 +147,15 @@ func normalize(st *Statement) error {
 		return normalizeQuery(st.Query)
 	case st.Explain != nil:
 		return normalizeQuery(st.Explain.Query)
+	case st.Describe != nil && st.Describe.File != nil:
+		d := st.Describe
+		file := &Literal{Pos: d.File.Pos, Kind: LitString, Text: unquoteString(d.File.Path)}
+		d.Query = &Query{Pos: d.Pos, Select: &Select{Pos: d.Pos,
+			Items: []*SelectItem{{Pos: d.Pos, Expr: &Star{Pos: d.Pos}}},
+			From:  &FromItem{Pos: d.Pos, Source: file}}}
+		d.File = nil
+	case st.Describe != nil && st.Describe.Query != nil:
+		return normalizeQuery(st.Describe.Query)
 	}
 	return nil
 }

@@ -5,24 +5,151 @@ import (
 	"strings"
 )
 
-// Each String method prints the expression back as SQL that parses to the same tree.
+// Each String method prints the node back as SQL that parses to the same tree.
+//
+// Every node is written into one buffer by a printer, so that printing takes time linear in
+// the size of the tree, whatever its shape: a node that concatenated its children's strings
+// would copy a chain such as x IS NULL IS NULL ... or x::T::T ... once per level.
 
-func (e *ColumnRef) String() string {
-	parts := make([]string, len(e.Parts))
-	for i, p := range e.Parts {
-		parts[i] = p.String()
-		if i > 0 && !p.Quoted && isPlainWord(p.Name) {
-			// After a dot a reserved word is a name (t.from), and reads back unquoted.
-			parts[i] = p.Name
-		}
-	}
-	return strings.Join(parts, ".")
+// printer writes ASTs as SQL.
+type printer struct {
+	strings.Builder
 }
+
+// sqlOf prints e.
+func sqlOf(e Expr) string {
+	var p printer
+	p.expr(e)
+	return p.String()
+}
+
+func (e *ColumnRef) String() string  { return sqlOf(e) }
+func (e *Literal) String() string    { return sqlOf(e) }
+func (e *Unary) String() string      { return sqlOf(e) }
+func (e *Binary) String() string     { return sqlOf(e) }
+func (e *IsNull) String() string     { return sqlOf(e) }
+func (e *IsDistinct) String() string { return sqlOf(e) }
+func (e *Between) String() string    { return sqlOf(e) }
+func (e *InList) String() string     { return sqlOf(e) }
+func (e *Like) String() string       { return sqlOf(e) }
+func (e *Case) String() string       { return sqlOf(e) }
+func (e *Cast) String() string       { return sqlOf(e) }
+func (e *Call) String() string       { return sqlOf(e) }
+func (e *Star) String() string       { return sqlOf(e) }
+func (e *Paren) String() string      { return sqlOf(e) }
+func (e *Extract) String() string    { return sqlOf(e) }
+func (e *TableArg) String() string   { return sqlOf(e) }
 
 // Name is the column's own name, its last part.
 func (e *ColumnRef) Name() Ident { return e.Parts[len(e.Parts)-1] }
 
-func (e *Literal) String() string {
+// expr writes e.
+func (p *printer) expr(e Expr) {
+	switch e := e.(type) {
+	case *ColumnRef:
+		p.columnRef(e.Parts)
+	case *Literal:
+		p.WriteString(e.sql())
+	case *Unary:
+		p.WriteString(e.Op)
+		if e.Op == "NOT" || startsWithMinus(e.X) {
+			// NOT x; and - -5, not --5, which would start a comment.
+			p.WriteByte(' ')
+		}
+		p.expr(e.X)
+	case *Binary:
+		p.binary(e)
+	case *IsNull:
+		p.expr(e.X)
+		p.WriteString(" IS ")
+		p.not(e.Not, "NOT ")
+		p.WriteString("NULL")
+	case *IsDistinct:
+		p.expr(e.L)
+		p.WriteString(" IS ")
+		p.not(e.Not, "NOT ")
+		p.WriteString("DISTINCT FROM ")
+		p.expr(e.R)
+	case *Between:
+		p.expr(e.X)
+		p.not(e.Not, " NOT")
+		p.WriteString(" BETWEEN ")
+		p.expr(e.Lo)
+		p.WriteString(" AND ")
+		p.expr(e.Hi)
+	case *InList:
+		p.expr(e.X)
+		p.not(e.Not, " NOT")
+		p.WriteString(" IN (")
+		p.list(e.List)
+		p.WriteString(")")
+	case *Like:
+		p.expr(e.X)
+		p.not(e.Not, " NOT")
+		if e.CaseInsensitive {
+			p.WriteString(" ILIKE ")
+		} else {
+			p.WriteString(" LIKE ")
+		}
+		p.expr(e.Pattern)
+	case *Case:
+		p.caseExpr(e)
+	case *Cast:
+		p.WriteString("CAST(")
+		p.expr(e.X)
+		p.WriteString(" AS " + e.Type.String() + ")")
+	case *Call:
+		p.call(e)
+	case *Star:
+		if e.Qualifier != nil {
+			p.columnRef(append(append([]Ident{}, e.Prefix...), *e.Qualifier))
+			p.WriteString(".")
+		}
+		p.WriteString("*")
+	case *Paren:
+		p.WriteString("(")
+		p.expr(e.X)
+		p.WriteString(")")
+	case *Extract:
+		field := e.Field
+		if !isPlainName(field) {
+			field = quoteString(field)
+		}
+		p.WriteString("EXTRACT(" + field + " FROM ")
+		p.expr(e.X)
+		p.WriteString(")")
+	case *TableArg:
+		p.WriteString("TABLE " + e.Name.String())
+		if len(e.PartitionBy) > 0 {
+			p.WriteString(" PARTITION BY ")
+			p.list(e.PartitionBy)
+		}
+	}
+}
+
+// not writes word when not is set.
+func (p *printer) not(not bool, word string) {
+	if not {
+		p.WriteString(word)
+	}
+}
+
+func (p *printer) columnRef(parts []Ident) {
+	for i, id := range parts {
+		if i > 0 {
+			p.WriteString(".")
+		}
+		if i > 0 && !id.Quoted && isPlainWord(id.Name) {
+			// After a dot a reserved word is a name (t.from), and reads back unquoted.
+			p.WriteString(id.Name)
+			continue
+		}
+		p.WriteString(id.String())
+	}
+}
+
+// sql is the literal as SQL.
+func (e *Literal) sql() string {
 	switch e.Kind {
 	case LitInt, LitFloat:
 		return e.Text
@@ -46,21 +173,21 @@ func (e *Literal) String() string {
 	return e.Text
 }
 
-func (e *Unary) String() string {
-	x := e.X.String()
-	if e.Op == "NOT" {
-		return "NOT " + x
+// startsWithMinus reports whether e, the operand of a prefix operator, prints starting with
+// a minus sign.
+func startsWithMinus(e Expr) bool {
+	switch e := e.(type) {
+	case *Unary:
+		return e.Op == "-"
+	case *Literal:
+		return strings.HasPrefix(e.sql(), "-")
 	}
-	if strings.HasPrefix(x, "-") {
-		// - -5, not --5, which would start a comment.
-		return e.Op + " " + x
-	}
-	return e.Op + x
+	return false
 }
 
-// String prints a chain of binary operators, such as a + b + c + ..., in one pass down its
-// left side, so that a chain of n terms prints in time linear in n.
-func (e *Binary) String() string {
+// binary writes a chain of binary operators, such as a + b + c + ..., in one pass down its
+// left side, without recursing once per link.
+func (p *printer) binary(e *Binary) {
 	var chain []*Binary
 	var x Expr = e
 	for {
@@ -71,262 +198,237 @@ func (e *Binary) String() string {
 		chain = append(chain, b)
 		x = b.L
 	}
-	var sb strings.Builder
-	sb.WriteString(x.String())
+	p.expr(x)
 	for i := len(chain) - 1; i >= 0; i-- {
-		sb.WriteString(" " + chain[i].Op + " ")
-		sb.WriteString(chain[i].R.String())
+		p.WriteString(" " + chain[i].Op + " ")
+		p.expr(chain[i].R)
 	}
-	return sb.String()
 }
 
-func (e *IsNull) String() string {
-	if e.Not {
-		return e.X.String() + " IS NOT NULL"
-	}
-	return e.X.String() + " IS NULL"
-}
-
-func (e *IsDistinct) String() string {
-	not := ""
-	if e.Not {
-		not = "NOT "
-	}
-	return e.L.String() + " IS " + not + "DISTINCT FROM " + e.R.String()
-}
-
-func (e *Between) String() string {
-	return e.X.String() + notWord(e.Not) + " BETWEEN " + e.Lo.String() + " AND " + e.Hi.String()
-}
-
-func notWord(not bool) string {
-	if not {
-		return " NOT"
-	}
-	return ""
-}
-
-func (e *InList) String() string {
-	return e.X.String() + notWord(e.Not) + " IN (" + joinExprs(e.List) + ")"
-}
-
-func (e *Like) String() string {
-	op := " LIKE "
-	if e.CaseInsensitive {
-		op = " ILIKE "
-	}
-	return e.X.String() + notWord(e.Not) + op + e.Pattern.String()
-}
-
-func (e *Case) String() string {
-	var b strings.Builder
-	b.WriteString("CASE")
+func (p *printer) caseExpr(e *Case) {
+	p.WriteString("CASE")
 	if e.Operand != nil {
-		b.WriteString(" " + e.Operand.String())
+		p.WriteString(" ")
+		p.expr(e.Operand)
 	}
 	for _, w := range e.Whens {
-		b.WriteString(" WHEN " + w.Cond.String() + " THEN " + w.Then.String())
+		p.WriteString(" WHEN ")
+		p.expr(w.Cond)
+		p.WriteString(" THEN ")
+		p.expr(w.Then)
 	}
 	if e.Else != nil {
-		b.WriteString(" ELSE " + e.Else.String())
+		p.WriteString(" ELSE ")
+		p.expr(e.Else)
 	}
-	b.WriteString(" END")
-	return b.String()
+	p.WriteString(" END")
 }
 
-func (e *Cast) String() string {
-	return "CAST(" + e.X.String() + " AS " + e.Type.String() + ")"
-}
-
-func (e *Call) String() string {
-	var b strings.Builder
+func (p *printer) call(e *Call) {
 	name := e.Name.String()
 	if !e.Name.Quoted && isPlainWord(e.Name.Name) {
 		// LEFT and RIGHT are reserved but name functions when a "(" follows.
 		name = e.Name.Name
 	}
-	b.WriteString(name + "(")
+	p.WriteString(name + "(")
 	if e.Distinct {
-		b.WriteString("DISTINCT ")
+		p.WriteString("DISTINCT ")
 	}
 	if e.Star {
-		b.WriteString("*")
+		p.WriteString("*")
 	}
-	b.WriteString(joinExprs(e.Args))
+	p.list(e.Args)
 	for i, n := range e.Named {
 		if i > 0 || len(e.Args) > 0 {
-			b.WriteString(", ")
+			p.WriteString(", ")
 		}
 		name := n.Name.String()
 		if !n.Name.Quoted && isPlainWord(n.Name.Name) {
 			name = n.Name.Name // a reserved word reads back as a name before =>
 		}
-		b.WriteString(name + " => " + n.Value.String())
+		p.WriteString(name + " => ")
+		p.expr(n.Value)
 	}
-	b.WriteString(")")
+	p.WriteString(")")
 	if len(e.WithinGroup) > 0 {
-		b.WriteString(" WITHIN GROUP (ORDER BY " + joinOrder(e.WithinGroup) + ")")
+		p.WriteString(" WITHIN GROUP (ORDER BY ")
+		p.order(e.WithinGroup)
+		p.WriteString(")")
 	}
 	if e.Filter != nil {
-		b.WriteString(" FILTER (WHERE " + e.Filter.String() + ")")
+		p.WriteString(" FILTER (WHERE ")
+		p.expr(e.Filter)
+		p.WriteString(")")
 	}
 	if e.Over != nil {
-		b.WriteString(" OVER (" + e.Over.String() + ")")
+		p.WriteString(" OVER (")
+		p.window(e.Over)
+		p.WriteString(")")
 	}
-	return b.String()
 }
 
 // String prints the inside of OVER (...).
 func (w *WindowSpec) String() string {
-	var parts []string
+	var p printer
+	p.window(w)
+	return p.String()
+}
+
+func (p *printer) window(w *WindowSpec) {
+	sep := ""
 	if len(w.PartitionBy) > 0 {
-		parts = append(parts, "PARTITION BY "+joinExprs(w.PartitionBy))
+		p.WriteString("PARTITION BY ")
+		p.list(w.PartitionBy)
+		sep = " "
 	}
 	if len(w.OrderBy) > 0 {
-		parts = append(parts, "ORDER BY "+joinOrder(w.OrderBy))
+		p.WriteString(sep + "ORDER BY ")
+		p.order(w.OrderBy)
+		sep = " "
 	}
 	if w.Frame != "" {
-		parts = append(parts, w.Frame)
+		p.WriteString(sep + w.Frame)
 	}
-	return strings.Join(parts, " ")
 }
 
-func (e *Star) String() string {
-	if e.Qualifier == nil {
-		return "*"
-	}
-	ref := ColumnRef{Parts: append(append([]Ident{}, e.Prefix...), *e.Qualifier)}
-	return ref.String() + ".*"
-}
-
-func (e *Paren) String() string { return "(" + e.X.String() + ")" }
-
-func (e *Extract) String() string {
-	field := e.Field
-	if !isPlainName(field) {
-		field = quoteString(field)
-	}
-	return "EXTRACT(" + field + " FROM " + e.X.String() + ")"
-}
-
-func (e *TableArg) String() string {
-	s := "TABLE " + e.Name.String()
-	if len(e.PartitionBy) > 0 {
-		s += " PARTITION BY " + joinExprs(e.PartitionBy)
-	}
-	return s
-}
-
-func joinExprs(es []Expr) string {
-	parts := make([]string, len(es))
+// list writes es separated by commas.
+func (p *printer) list(es []Expr) {
 	for i, e := range es {
-		parts[i] = e.String()
+		if i > 0 {
+			p.WriteString(", ")
+		}
+		p.expr(e)
 	}
-	return strings.Join(parts, ", ")
 }
 
 // String prints one ORDER BY key.
 func (o OrderItem) String() string {
-	s := o.Expr.String()
+	var p printer
+	p.orderItem(o)
+	return p.String()
+}
+
+func (p *printer) orderItem(o OrderItem) {
+	p.expr(o.Expr)
 	if o.Desc {
-		s += " DESC"
+		p.WriteString(" DESC")
 	}
 	if o.Nulls != nil {
 		// As written: the grammar keeps the case in which FIRST or LAST was written.
-		s += " NULLS " + *o.Nulls
+		p.WriteString(" NULLS " + *o.Nulls)
 	}
-	return s
 }
 
-func joinOrder(items []OrderItem) string {
-	parts := make([]string, len(items))
+func (p *printer) order(items []OrderItem) {
 	for i, o := range items {
-		parts[i] = o.String()
+		if i > 0 {
+			p.WriteString(", ")
+		}
+		p.orderItem(o)
 	}
-	return strings.Join(parts, ", ")
 }
 
 // String prints the SELECT back as SQL.
 func (s *Select) String() string {
-	var b strings.Builder
-	b.WriteString("SELECT ")
+	var p printer
+	p.selectStmt(s)
+	return p.String()
+}
+
+func (p *printer) selectStmt(s *Select) {
+	p.WriteString("SELECT ")
 	if s.Distinct {
-		b.WriteString("DISTINCT ")
+		p.WriteString("DISTINCT ")
 	}
 	for i, it := range s.Items {
 		if i > 0 {
-			b.WriteString(", ")
+			p.WriteString(", ")
 		}
-		b.WriteString(it.Expr.String())
+		p.expr(it.Expr)
 		if it.Alias != nil {
-			b.WriteString(" AS " + it.Alias.String())
+			p.WriteString(" AS " + it.Alias.String())
 		}
 	}
 	if s.From != nil {
-		b.WriteString(" FROM ")
+		p.WriteString(" FROM ")
 		if s.From.Subquery != nil {
-			b.WriteString("(" + s.From.Subquery.String() + ")")
+			p.WriteString("(")
+			p.query(s.From.Subquery)
+			p.WriteString(")")
 		} else {
-			b.WriteString(s.From.Source.String())
+			p.expr(s.From.Source)
 		}
 		if s.From.Alias != nil {
-			b.WriteString(" AS " + s.From.Alias.String())
+			p.WriteString(" AS " + s.From.Alias.String())
 		}
 	}
-	clause := func(word string, e Expr) {
-		if e != nil {
-			b.WriteString(" " + word + " " + e.String())
-		}
-	}
-	clause("WHERE", s.Where)
+	p.clause("WHERE", s.Where)
 	if len(s.GroupBy) > 0 {
-		b.WriteString(" GROUP BY " + joinExprs(s.GroupBy))
+		p.WriteString(" GROUP BY ")
+		p.list(s.GroupBy)
 	}
-	clause("HAVING", s.Having)
-	clause("QUALIFY", s.Qualify)
-	clause("ALLOWED LATENESS", s.Lateness)
+	p.clause("HAVING", s.Having)
+	p.clause("QUALIFY", s.Qualify)
+	p.clause("ALLOWED LATENESS", s.Lateness)
 	if s.Emit != nil {
 		switch {
 		case s.Emit.Final:
-			b.WriteString(" EMIT FINAL")
+			p.WriteString(" EMIT FINAL")
 		case s.Emit.Changes:
-			b.WriteString(" EMIT CHANGES")
+			p.WriteString(" EMIT CHANGES")
 		default:
-			b.WriteString(" EMIT EVERY " + s.Emit.Every.String())
+			p.WriteString(" EMIT EVERY ")
+			p.expr(s.Emit.Every)
 		}
 	}
 	if len(s.OrderBy) > 0 {
-		items := make([]OrderItem, len(s.OrderBy))
+		p.WriteString(" ORDER BY ")
 		for i, o := range s.OrderBy {
-			items[i] = *o
+			if i > 0 {
+				p.WriteString(", ")
+			}
+			p.orderItem(*o)
 		}
-		b.WriteString(" ORDER BY " + joinOrder(items))
 	}
 	if s.Limit != nil {
-		b.WriteString(" LIMIT " + strconv.FormatInt(*s.Limit, 10))
+		p.WriteString(" LIMIT " + strconv.FormatInt(*s.Limit, 10))
 		if s.Offset != nil {
-			b.WriteString(" OFFSET " + strconv.FormatInt(*s.Offset, 10))
+			p.WriteString(" OFFSET " + strconv.FormatInt(*s.Offset, 10))
 		}
 	}
-	return b.String()
+}
+
+// clause writes ` word e` when e is set.
+func (p *printer) clause(word string, e Expr) {
+	if e != nil {
+		p.WriteString(" " + word + " ")
+		p.expr(e)
+	}
 }
 
 // String prints the query back as SQL.
 func (q *Query) String() string {
-	var b strings.Builder
+	var p printer
+	p.query(q)
+	return p.String()
+}
+
+func (p *printer) query(q *Query) {
 	if len(q.With) > 0 {
-		b.WriteString("WITH ")
+		p.WriteString("WITH ")
 		for i, c := range q.With {
 			if i > 0 {
-				b.WriteString(", ")
+				p.WriteString(", ")
 			}
-			b.WriteString(c.Name.String() + " AS (" + c.Query.String() + ")")
+			p.WriteString(c.Name.String() + " AS (")
+			p.query(c.Query)
+			p.WriteString(")")
 		}
-		b.WriteString(" ")
+		p.WriteString(" ")
 	}
-	b.WriteString(q.Select.String())
+	p.selectStmt(q.Select)
 	for _, u := range q.Union {
-		b.WriteString(" UNION ALL " + u.String())
+		p.WriteString(" UNION ALL ")
+		p.selectStmt(u)
 	}
-	return b.String()
 }

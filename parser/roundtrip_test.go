@@ -118,7 +118,7 @@ func TestPrint(t *testing.T) {
 			"SELECT * FROM TABLE(SESSION(TABLE t PARTITION BY a, b, DESCRIPTOR(ts), 1m))"},
 		{"SELECT * FROM TABLE(SESSION(TABLE t PARTITION BY a, +descriptor, DESCRIPTOR(ts), 1m))",
 			"SELECT * FROM TABLE(SESSION(TABLE t PARTITION BY a, descriptor, DESCRIPTOR(ts), 1m))"},
-		{"select 2 ** 3 ^ -x", "SELECT 2 ^ 3 ^ -x"},
+		{"select 2 ** 3 ^ -x", "SELECT 2 ** 3 ^ -x"},
 	}
 	for _, tc := range queries {
 		t.Run(tc.sql, func(t *testing.T) {

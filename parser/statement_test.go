@@ -127,9 +127,31 @@ var statementTests = []struct {
 		[]*Statement{{Set: &Set{Name: "exec.mode", Value: Value{Word: ptr("fast")}}}}},
 	{"show streams", "SHOW STREAMS", []*Statement{{Show: &Show{What: "STREAMS"}}}},
 	{"show functions", "show functions", []*Statement{{Show: &Show{What: "functions"}}}},
-	{"describe", "DESCRIBE trips", []*Statement{{Describe: &Describe{Name: qname("trips")}}}},
+	{"describe", "DESCRIBE trips", []*Statement{{Describe: &Describe{Name: ptr(qname("trips"))}}}},
 	{"desc", "desc nexmark.bid",
-		[]*Statement{{Describe: &Describe{Name: qname("nexmark", "bid")}}}},
+		[]*Statement{{Describe: &Describe{Name: ptr(qname("nexmark", "bid"))}}}},
+	{"describe a stream named table", "DESCRIBE table",
+		[]*Statement{{Describe: &Describe{Name: ptr(qname("table"))}}}},
+	{"describe a query", "DESCRIBE SELECT a, 2 ^ 3 AS p FROM t",
+		[]*Statement{{Describe: &Describe{Query: &Query{Select: &Select{
+			Items: []*SelectItem{{Expr: col("a")},
+				{Expr: bin("^", num(2), num(3)), Alias: ptr(id("p"))}},
+			From: from(col("t"))}}}}}},
+	{"describe a query in parentheses", "DESC (SELECT 1 UNION ALL SELECT 2)",
+		[]*Statement{{Describe: &Describe{Query: &Query{Select: sel(num(1)),
+			Union: []*Select{sel(num(2))}}}}}},
+	{"describe a query with CTEs", "DESCRIBE WITH c AS (SELECT 1 AS x) SELECT x FROM c",
+		[]*Statement{{Describe: &Describe{Query: &Query{
+			With: []*CTE{{Name: id("c"), Query: &Query{Select: &Select{
+				Items: []*SelectItem{{Expr: num(1), Alias: ptr(id("x"))}}}}}},
+			Select: &Select{Items: []*SelectItem{{Expr: col("x")}},
+				From: from(col("c"))}}}}}},
+	{"describe a file", "DESCRIBE 'trips.csv'",
+		[]*Statement{{Describe: &Describe{Query: &Query{Select: &Select{
+			Items: []*SelectItem{{Expr: &Star{}}}, From: from(str("trips.csv"))}}}}}},
+	{"describe table a file", "describe table 'it''s.csv'",
+		[]*Statement{{Describe: &Describe{Query: &Query{Select: &Select{
+			Items: []*SelectItem{{Expr: &Star{}}}, From: from(str("it's.csv"))}}}}}},
 	{"explain", "EXPLAIN SELECT 1",
 		[]*Statement{{Explain: &Explain{Query: &Query{Select: sel(num(1))}}}}},
 	{"explain analyze", "EXPLAIN ANALYZE SELECT a FROM t",

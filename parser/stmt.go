@@ -127,10 +127,21 @@ type Show struct {
 	What string `parser:"'SHOW' @Ident"`
 }
 
-// Describe is `DESCRIBE name` (also `DESC name`).
+// Describe is `DESCRIBE name`, `DESCRIBE query` or `DESCRIBE [TABLE] 'file'` (DESC too, and
+// the query may be in parentheses): the columns and types of a stream, of a query's result,
+// or of a file as FROM 'file' reads it. Exactly one of Name and Query is set: Parse turns
+// `DESCRIBE 'file'` into the query SELECT * FROM 'file'.
 type Describe struct {
+	Pos   Pos
+	Query *Query         `parser:"( 'DESCRIBE' | 'DESC' ) ( @@ | '(' @@ ')'"`
+	File  *QuotedFile    `parser:"  | 'TABLE'? @@"`
+	Name  *QualifiedName `parser:"  | @@ )"`
+}
+
+// QuotedFile is a file named by a string, as written (quoted).
+type QuotedFile struct {
 	Pos  Pos
-	Name QualifiedName `parser:"( 'DESCRIBE' | 'DESC' ) @@"`
+	Path string `parser:"@String"`
 }
 
 // Insert is `INSERT INTO stream query`: the query's rows written to the stream's sink.

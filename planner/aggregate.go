@@ -2,6 +2,7 @@ package planner
 
 import (
 	"fmt"
+	"reflect"
 	"strings"
 	"time"
 
@@ -37,6 +38,7 @@ func hasAggregate(sel *parser.Select, reg *functions.Registry) bool {
 // groupKey is one GROUP BY expression: its text, its compiled form, and the input column it
 // is when it is a plain column.
 type groupKey struct {
+	node   parser.Expr
 	text   string
 	expr   exec.Expr
 	column int
@@ -69,7 +71,7 @@ func planAggregate(sel *parser.Select, rel *relation, where exec.Expr, pc *Conte
 		if err != nil {
 			return nil, err
 		}
-		k := groupKey{text: g.String(), expr: x, column: -1, name: g.String()}
+		k := groupKey{node: g, text: g.String(), expr: x, column: -1, name: g.String()}
 		if ref, ok := unparen(g).(*parser.ColumnRef); ok {
 			k.column, _ = in.resolve(ref)
 			k.name = ref.Name().Name
@@ -90,7 +92,7 @@ func planAggregate(sel *parser.Select, rel *relation, where exec.Expr, pc *Conte
 		if err != nil {
 			return nil, err
 		}
-		keys = append(keys, groupKey{text: pk.String(), expr: x, column: -1,
+		keys = append(keys, groupKey{node: pk, text: pk.String(), expr: x, column: -1,
 			name: pk.String()})
 		agg.Keys = append(agg.Keys, x)
 	}
@@ -176,9 +178,11 @@ func planAggregate(sel *parser.Select, rel *relation, where exec.Expr, pc *Conte
 	}
 	agg.Out = schemaOf(cols)
 	node.Children = []*Node{rel.node}
+	agg.Op = pc.counters(node)
 	var op exec.Operator = agg
 	if n := workersFor(sel, agg, pc); n > 1 {
-		op = &exec.ParallelAggregate{Input: agg.Input, Env: pc.Env, Agg: agg, Workers: n}
+		op = &exec.ParallelAggregate{Input: agg.Input, Env: pc.Env, Agg: agg, Workers: n,
+			Op: agg.Op}
 		node.Details = append(node.Details, fmt.Sprintf("workers: %d", n))
 	}
 	out := &relation{op: pc.measured(op, node), cols: cols, node: node,
@@ -527,9 +531,9 @@ func replaceGrouped(e parser.Expr, keys []groupKey, aggIndex map[string]int,
 	col := func(i int, text string) (exec.Expr, bool, error) {
 		return &exec.Column{Index: i, T: cols[i].typ, Name: text}, true, nil
 	}
-	text := e.String()
+	// Every node of the select list is asked about: print it only when it may be a key.
 	for i, k := range keys {
-		if k.text == text {
+		if k.node == e || sameShape(k.node, e) && k.text == e.String() {
 			return col(base+i, k.name)
 		}
 	}
@@ -537,6 +541,7 @@ func replaceGrouped(e parser.Expr, keys []groupKey, aggIndex map[string]int,
 	bounds := base + len(keys)
 	switch e := e.(type) {
 	case *parser.Call:
+		text := e.String()
 		name := strings.ToLower(e.Name.Name)
 		if i, ok := aggIndex[text]; ok && e.Over == nil {
 			return col(bounds+2*b2i(windowed)+i, text)
@@ -587,57 +592,81 @@ func walk(e parser.Expr, f func(parser.Expr) bool) {
 	if e == nil || !f(e) {
 		return
 	}
-	switch e := e.(type) {
-	case *parser.Paren:
-		walk(e.X, f)
-	case *parser.Unary:
-		walk(e.X, f)
-	case *parser.Binary:
-		walk(e.L, f)
-		walk(e.R, f)
-	case *parser.IsNull:
-		walk(e.X, f)
-	case *parser.IsDistinct:
-		walk(e.L, f)
-		walk(e.R, f)
-	case *parser.Between:
-		walk(e.X, f)
-		walk(e.Lo, f)
-		walk(e.Hi, f)
-	case *parser.InList:
-		walk(e.X, f)
-		for _, x := range e.List {
-			walk(x, f)
-		}
-	case *parser.Like:
-		walk(e.X, f)
-		walk(e.Pattern, f)
-	case *parser.Case:
-		walk(e.Operand, f)
-		for _, w := range e.Whens {
-			walk(w.Cond, f)
-			walk(w.Then, f)
-		}
-		walk(e.Else, f)
-	case *parser.Cast:
-		walk(e.X, f)
-	case *parser.Extract:
-		walk(e.X, f)
-	case *parser.Call:
-		for _, a := range e.Args {
-			walk(a, f)
-		}
-		for _, a := range e.Named {
-			walk(a.Value, f)
-		}
-		walk(e.Filter, f)
-		if e.Over != nil {
-			for _, p := range e.Over.PartitionBy {
-				walk(p, f)
-			}
-			for _, o := range e.Over.OrderBy {
-				walk(o.Expr, f)
+	for _, c := range children(e) {
+		walk(c, f)
+	}
+}
+
+// children are the subexpressions of e, in the order they are written (those of a call's
+// WITHIN GROUP and OVER aside).
+func children(e parser.Expr) []parser.Expr {
+	var out []parser.Expr
+	add := func(xs ...parser.Expr) {
+		for _, x := range xs {
+			if x != nil {
+				out = append(out, x)
 			}
 		}
 	}
+	switch e := e.(type) {
+	case *parser.Paren:
+		add(e.X)
+	case *parser.Unary:
+		add(e.X)
+	case *parser.Binary:
+		add(e.L, e.R)
+	case *parser.IsNull:
+		add(e.X)
+	case *parser.IsDistinct:
+		add(e.L, e.R)
+	case *parser.Between:
+		add(e.X, e.Lo, e.Hi)
+	case *parser.InList:
+		add(e.X)
+		add(e.List...)
+	case *parser.Like:
+		add(e.X, e.Pattern)
+	case *parser.Case:
+		add(e.Operand)
+		for _, w := range e.Whens {
+			add(w.Cond, w.Then)
+		}
+		add(e.Else)
+	case *parser.Cast:
+		add(e.X)
+	case *parser.Extract:
+		add(e.X)
+	case *parser.Call:
+		add(e.Args...)
+		for _, a := range e.Named {
+			add(a.Value)
+		}
+		add(e.Filter)
+		if e.Over != nil {
+			add(e.Over.PartitionBy...)
+			for _, o := range e.Over.OrderBy {
+				add(o.Expr)
+			}
+		}
+	}
+	return out
+}
+
+// sameShape reports whether a and b are nodes of the same kinds down to their leaves. Two
+// expressions that print alike pass, and the test costs no more than the smaller of them,
+// where printing the larger would cost its whole length.
+func sameShape(a, b parser.Expr) bool {
+	if reflect.TypeOf(a) != reflect.TypeOf(b) {
+		return false
+	}
+	ca, cb := children(a), children(b)
+	if len(ca) != len(cb) {
+		return false
+	}
+	for i := range ca {
+		if !sameShape(ca[i], cb[i]) {
+			return false
+		}
+	}
+	return true
 }

@@ -265,7 +265,7 @@ func analyticConstants(c *parser.Call, fn *exec.AnalyticFn) error {
 		for _, i := range []int{0, 2} {
 			if i < len(fn.Args) && !arrow.TypeEqual(fn.Args[i].Type(), fn.T) &&
 				fn.Args[i].Type().ID() != arrow.NULL {
-				fn.Args[i] = &exec.Cast{X: fn.Args[i], To: fn.T, Text: fn.Args[i].String()}
+				fn.Args[i] = &exec.Cast{X: fn.Args[i], To: fn.T, SQL: fn.Args[i]}
 			}
 		}
 	case functions.EMA:

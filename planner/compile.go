@@ -125,7 +125,7 @@ func (s *scope) compile(e parser.Expr) (exec.Expr, error) {
 		if err != nil {
 			return nil, err
 		}
-		return &exec.IsNull{X: x, Not: e.Not, Text: e.String()}, nil
+		return &exec.IsNull{X: x, Not: e.Not, SQL: e}, nil
 	case *parser.Between:
 		return s.between(e)
 	case *parser.InList:
@@ -190,7 +190,7 @@ func (s *scope) unary(e *parser.Unary) (exec.Expr, error) {
 	} else if !functions.IsNumeric(t) && t.ID() != arrow.DURATION && t.ID() != arrow.NULL {
 		return nil, errAt(e.Pos, ErrTypeMismatch, "cannot negate %s", functions.TypeName(t))
 	}
-	return &exec.Unary{Op: e.Op, X: x, Text: e.String()}, nil
+	return &exec.Unary{Op: e.Op, X: x, SQL: e}, nil
 }
 
 func (s *scope) binary(e *parser.Binary) (exec.Expr, error) {
@@ -198,8 +198,30 @@ func (s *scope) binary(e *parser.Binary) (exec.Expr, error) {
 	if err != nil {
 		return nil, err
 	}
+	if e.Op == "^" || e.Op == "**" {
+		return s.power(e, xs[0], xs[1])
+	}
 	l, r := coerceLiterals(xs[0], xs[1])
-	return binaryOf(e.Pos, e.Op, l, r, e.String())
+	return binaryOf(e.Pos, e.Op, l, r, e)
+}
+
+// power compiles x ^ y and x ** y as power(x, y): DOUBLE, as in PostgreSQL and DuckDB.
+func (s *scope) power(e *parser.Binary, x, y exec.Expr) (exec.Expr, error) {
+	fn, ok := s.reg.Scalar("power")
+	if !ok {
+		return nil, errAt(e.Pos, ErrUnsupported, "unsupported: operator %s", e.Op)
+	}
+	for _, v := range []exec.Expr{x, y} {
+		if t := v.Type(); !functions.IsNumeric(t) && t.ID() != arrow.NULL {
+			return nil, errAt(e.Pos, ErrTypeMismatch, "%s expects numeric operands, got %s",
+				e.Op, functions.TypeName(t))
+		}
+	}
+	t, err := fn.Resolve([]arrow.DataType{x.Type(), y.Type()})
+	if err != nil {
+		return nil, errAt(e.Pos, ErrTypeMismatch, "%s: %s", e.Op, unwrapMsg(err))
+	}
+	return &exec.Call{Fn: fn, Args: []exec.Expr{x, y}, T: t, SQL: e}, nil
 }
 
 // coerceLiterals reads a string literal compared with a timestamp as a timestamp, so that
@@ -218,7 +240,8 @@ func coerceLiterals(l, r exec.Expr) (exec.Expr, exec.Expr) {
 	return conv(l, r), conv(r, l)
 }
 
-func binaryOf(pos parser.Pos, op string, l, r exec.Expr, text string) (exec.Expr, error) {
+// binaryOf compiles l op r, printed as sql (the parsed expression it comes from).
+func binaryOf(pos parser.Pos, op string, l, r exec.Expr, sql parser.Expr) (exec.Expr, error) {
 	lt, rt := l.Type(), r.Type()
 	var t arrow.DataType
 	var err error
@@ -250,7 +273,7 @@ func binaryOf(pos parser.Pos, op string, l, r exec.Expr, text string) (exec.Expr
 		// and VARCHAR", "AND expects BOOLEAN operands, got VARCHAR".
 		return nil, errAt(pos, ErrTypeMismatch, "%s", unwrapMsg(err))
 	}
-	return &exec.Binary{Op: op, L: l, R: r, T: t, Text: text}, nil
+	return &exec.Binary{Op: op, L: l, R: r, T: t, SQL: sql}, nil
 }
 
 // unwrapMsg is the innermost message of err, without the sentinel's words.
@@ -285,18 +308,17 @@ func (s *scope) between(e *parser.Between) (exec.Expr, error) {
 	x, lo, hi := xs[0], xs[1], xs[2]
 	x1, lo := coerceLiterals(x, lo)
 	x2, hi := coerceLiterals(x, hi)
-	ge, err := binaryOf(e.Pos, ">=", x1, lo, e.String())
+	ge, err := binaryOf(e.Pos, ">=", x1, lo, e)
 	if err != nil {
 		return nil, err
 	}
-	le, err := binaryOf(e.Pos, "<=", x2, hi, e.String())
+	le, err := binaryOf(e.Pos, "<=", x2, hi, e)
 	if err != nil {
 		return nil, err
 	}
-	var out exec.Expr = &exec.Binary{Op: "AND", L: ge, R: le, T: functions.Boolean,
-		Text: e.String()}
+	var out exec.Expr = &exec.Binary{Op: "AND", L: ge, R: le, T: functions.Boolean, SQL: e}
 	if e.Not {
-		out = &exec.Unary{Op: "NOT", X: out, Text: e.String()}
+		out = &exec.Unary{Op: "NOT", X: out, SQL: e}
 	}
 	return out, nil
 }
@@ -313,18 +335,18 @@ func (s *scope) inList(e *parser.InList) (exec.Expr, error) {
 			return nil, err
 		}
 		xl, v := coerceLiterals(x, v)
-		eq, err := binaryOf(item.Position(), "=", xl, v, e.String())
+		eq, err := binaryOf(item.Position(), "=", xl, v, e)
 		if err != nil {
 			return nil, err
 		}
 		if out == nil {
 			out = eq
 		} else {
-			out = &exec.Binary{Op: "OR", L: out, R: eq, T: functions.Boolean, Text: e.String()}
+			out = &exec.Binary{Op: "OR", L: out, R: eq, T: functions.Boolean, SQL: e}
 		}
 	}
 	if e.Not {
-		out = &exec.Unary{Op: "NOT", X: out, Text: e.String()}
+		out = &exec.Unary{Op: "NOT", X: out, SQL: e}
 	}
 	return out, nil
 }
@@ -343,7 +365,7 @@ func (s *scope) cast(e *parser.Cast) (exec.Expr, error) {
 		return nil, errAt(e.Pos, ErrTypeMismatch, "cannot cast %s to %s",
 			functions.TypeName(x.Type()), functions.TypeName(to))
 	}
-	return &exec.Cast{X: x, To: to, Text: e.String()}, nil
+	return &exec.Cast{X: x, To: to, SQL: e}, nil
 }
 
 var typeNames = []string{"BOOLEAN", "BIGINT", "INTEGER", "DOUBLE", "VARCHAR", "TEXT",
@@ -405,7 +427,7 @@ func (s *scope) call(e *parser.Call) (exec.Expr, error) {
 	if err != nil {
 		return nil, errAt(e.Pos, ErrTypeMismatch, "%s: %v", e.Name.Name, unwrapMsg(err))
 	}
-	return &exec.Call{Fn: fn, Args: args, T: t, Text: e.String()}, nil
+	return &exec.Call{Fn: fn, Args: args, T: t, SQL: e}, nil
 }
 
 func (s *scope) clauseName() string {
@@ -425,7 +447,7 @@ func (s *scope) caseExpr(e *parser.Case) (exec.Expr, error) {
 		}
 		operand = x
 	}
-	out := &exec.Case{Text: e.String()}
+	out := &exec.Case{SQL: e}
 	var results []exec.Expr
 	var positions []parser.Pos
 	for _, w := range e.Whens {
@@ -435,7 +457,7 @@ func (s *scope) caseExpr(e *parser.Case) (exec.Expr, error) {
 		}
 		if operand != nil {
 			l, r := coerceLiterals(operand, c)
-			if c, err = binaryOf(w.Cond.Position(), "=", l, r, e.String()); err != nil {
+			if c, err = binaryOf(w.Cond.Position(), "=", l, r, e); err != nil {
 				return nil, err
 			}
 		} else if err := checkBool(w.Cond, c, "WHEN"); err != nil {
@@ -463,7 +485,7 @@ func (s *scope) caseExpr(e *parser.Case) (exec.Expr, error) {
 	}
 	for i, r := range results {
 		if !arrow.TypeEqual(r.Type(), t) {
-			results[i] = &exec.Cast{X: r, To: t, Text: r.String()}
+			results[i] = &exec.Cast{X: r, To: t, SQL: r}
 		}
 	}
 	out.T = t
@@ -516,7 +538,7 @@ func (s *scope) like(e *parser.Like) (exec.Expr, error) {
 		}
 	}
 	return &exec.Like{X: x, Pattern: p, Not: e.Not, CaseInsensitive: e.CaseInsensitive,
-		Text: e.String()}, nil
+		SQL: e}, nil
 }
 
 func (s *scope) isDistinct(e *parser.IsDistinct) (exec.Expr, error) {
@@ -529,7 +551,7 @@ func (s *scope) isDistinct(e *parser.IsDistinct) (exec.Expr, error) {
 		return nil, errAt(e.Pos, ErrTypeMismatch, "cannot compare %s and %s",
 			functions.TypeName(l.Type()), functions.TypeName(r.Type()))
 	}
-	return &exec.IsDistinct{L: l, R: r, Not: e.Not, Text: e.String()}, nil
+	return &exec.IsDistinct{L: l, R: r, Not: e.Not, SQL: e}, nil
 }
 
 // extract compiles EXTRACT(field FROM x) as date_part('field', x).
@@ -545,7 +567,7 @@ func (s *scope) extract(e *parser.Extract) (exec.Expr, error) {
 		return nil, err
 	}
 	if c, ok := x.(*exec.Call); ok {
-		c.Text = e.String()
+		c.SQL = e
 	}
 	return x, nil
 }

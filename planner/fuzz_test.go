@@ -79,6 +79,8 @@ func planStatement(t *testing.T, st *parser.Statement, cat *Catalog, reg *functi
 		q = st.Query
 	case st.Explain != nil:
 		q = st.Explain.Query
+	case st.Describe != nil && st.Describe.Query != nil:
+		q = st.Describe.Query
 	default:
 		return
 	}

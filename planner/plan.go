@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"sync/atomic"
 
 	"github.com/apache/arrow-go/v18/arrow"
 
@@ -56,17 +55,31 @@ type Node struct {
 	Name     string
 	Details  []string
 	Children []*Node
-	// Rows counts the rows the operator returned, when the plan was made for EXPLAIN ANALYZE.
-	Rows *atomic.Int64
+	// Stats are the operator's counters. EXPLAIN ANALYZE prints them on the operator's line:
+	// rows in (its children's rows out) and out, events dropped as late and skipped, and
+	// the peak of the state it held.
+	Stats *exec.OpStats
+
+	analyzed bool         // Stats.RowsOut is counted
+	skipped  func() int64 // the rows a Scan's source skipped, when it has a source
 }
 
-// measured wraps op so that it counts its rows into n, when the plan is for EXPLAIN ANALYZE.
+// counters returns the counters of n's operator, made when the operator has none yet.
+func (pc *Context) counters(n *Node) *exec.OpStats {
+	if n.Stats == nil {
+		n.Stats = pc.Env.Stats.NewOp()
+	}
+	return n.Stats
+}
+
+// measured wraps op so that it counts its rows into n's counters, when the plan is for
+// EXPLAIN ANALYZE.
 func (pc *Context) measured(op exec.Operator, n *Node) exec.Operator {
 	if !pc.Analyze {
 		return op
 	}
-	n.Rows = &atomic.Int64{}
-	return &exec.Measure{Input: op, Rows: n.Rows}
+	n.analyzed = true
+	return &exec.Measure{Input: op, Stats: pc.counters(n)}
 }
 
 // String prints the plan as an indented tree.
@@ -79,18 +92,8 @@ func (n *Node) String() string {
 func (n *Node) write(b *strings.Builder, depth int) {
 	pad := strings.Repeat("  ", depth)
 	b.WriteString(pad + n.Name)
-	if n.Rows != nil {
-		in, counted := int64(0), false
-		for _, c := range n.Children {
-			if c.Rows != nil {
-				in, counted = in+c.Rows.Load(), true
-			}
-		}
-		if counted {
-			fmt.Fprintf(b, " (rows in: %d, out: %d)", in, n.Rows.Load())
-		} else {
-			fmt.Fprintf(b, " (rows out: %d)", n.Rows.Load())
-		}
+	if n.analyzed {
+		b.WriteString(" (" + n.counts() + ")")
 	}
 	b.WriteString("\n")
 	for _, d := range n.Details {
@@ -99,6 +102,42 @@ func (n *Node) write(b *strings.Builder, depth int) {
 	for _, c := range n.Children {
 		c.write(b, depth+1)
 	}
+}
+
+// rowsIn adds up the rows n's children returned, looking through the nodes that are not
+// operators (a Subquery), and says whether any child counted them.
+func (n *Node) rowsIn() (int64, bool) {
+	in, counted := int64(0), false
+	for _, c := range n.Children {
+		if c.analyzed {
+			in, counted = in+c.Stats.RowsOut.Load(), true
+		} else if r, ok := c.rowsIn(); ok {
+			in, counted = in+r, true
+		}
+	}
+	return in, counted
+}
+
+// counts prints the counters of an analyzed node.
+func (n *Node) counts() string {
+	s := n.Stats
+	var b strings.Builder
+	in, counted := n.rowsIn()
+	if counted {
+		fmt.Fprintf(&b, "rows in: %d, out: %d", in, s.RowsOut.Load())
+	} else {
+		fmt.Fprintf(&b, "rows out: %d", s.RowsOut.Load())
+	}
+	fmt.Fprintf(&b, ", late: %d", s.LateDropped.Load())
+	if p := s.LatePartial.Load(); p > 0 {
+		fmt.Fprintf(&b, ", partly late: %d", p)
+	}
+	skipped := s.Skipped.Load()
+	if n.skipped != nil {
+		skipped += n.skipped()
+	}
+	fmt.Fprintf(&b, ", skipped: %d, state: %s", skipped, exec.FormatBytes(s.PeakState.Load()))
+	return b.String()
 }
 
 // relation is a plan under construction: its operator, the columns it produces and its node.
@@ -214,9 +253,6 @@ func planQuery(q *parser.Query, pc *Context, p *Plan) (*relation, error) {
 }
 
 func planSelect(sel *parser.Select, pc *Context, p *Plan) (*relation, error) {
-	if sel.From == nil {
-		return nil, errAt(sel.Pos, ErrUnsupported, "unsupported: SELECT without FROM")
-	}
 	rel, err := planFrom(sel.From, pc, p)
 	if err != nil {
 		return nil, err
@@ -284,8 +320,12 @@ func checkBool(e parser.Expr, x exec.Expr, clause string) error {
 	return nil
 }
 
-// planFrom plans the relation a SELECT reads.
+// planFrom plans the relation a SELECT reads: without FROM, a single row of no columns.
 func planFrom(from *parser.FromItem, pc *Context, p *Plan) (*relation, error) {
+	if from == nil {
+		node := &Node{Name: "Single Row"}
+		return &relation{op: pc.measured(&exec.SingleRow{}, node), node: node}, nil
+	}
 	alias := ""
 	if from.Alias != nil {
 		alias = from.Alias.Name
@@ -426,6 +466,7 @@ func scanStream(st *Stream, qual string, pos parser.Pos, pc *Context, p *Plan) (
 		}},
 	}
 	rel.op = pc.measured(rel.op, rel.node)
+	rel.node.skipped = func() int64 { return src.Stats().RowsSkipped.Load() }
 	src.node, src.skips = rel.node, st.Options["connector"] == "nexmark"
 	if st.WatermarkColumn != "" {
 		rel.node.Details = append(rel.node.Details, fmt.Sprintf("watermark: %s - %s",
@@ -529,8 +570,8 @@ func planOutput(sel *parser.Select, rel *relation, sc *scope, pc *Context,
 	case window != nil:
 		node.Name = "TopN per window"
 		op = &exec.TopN{Input: out.op, Env: pc.Env, Keys: keys, Limit: limit, Offset: offset,
-			PerWindow: true, WindowStart: len(cols) - 2, WindowEnd: len(cols) - 1,
-			Visible: visible}
+			Op: pc.counters(node), PerWindow: true, WindowStart: len(cols) - 2,
+			WindowEnd: len(cols) - 1, Visible: visible}
 	case len(keys) > 0:
 		if rel.unbounded {
 			return nil, errAt(sel.OrderBy[0].Pos, ErrUnsupported,
@@ -538,13 +579,13 @@ func planOutput(sel *parser.Select, rel *relation, sc *scope, pc *Context,
 		}
 		node.Name = "Sort"
 		op = &exec.TopN{Input: out.op, Env: pc.Env, Keys: keys, Limit: limit, Offset: offset,
-			Visible: visible}
+			Op: pc.counters(node), Visible: visible}
 	default:
 		node.Name = "Limit"
 		op = &exec.Limit{Input: out.op, Env: pc.Env, N: limit, Offset: offset}
 		if len(cols) != visible {
 			op = &exec.TopN{Input: op, Env: pc.Env, Limit: -1, PerWindow: false,
-				Visible: visible}
+				Op: pc.counters(node), Visible: visible}
 		}
 	}
 	for _, o := range sel.OrderBy {

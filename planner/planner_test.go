@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -144,7 +145,7 @@ func printRows(b arrow.RecordBatch) []string {
 }
 
 func printValue(a arrow.Array, i int) string {
-	if a.IsNull(i) {
+	if a.IsNull(i) || a.DataType().ID() == arrow.NULL {
 		return "NULL"
 	}
 	switch a := a.(type) {
@@ -428,10 +429,28 @@ func TestPlanErrors(t *testing.T) {
 			msg:  `1:15: unsupported: FROM generate(1)`,
 		},
 		{
-			name: "unsupported SELECT without FROM",
-			sql:  `SELECT 1`,
-			kind: ErrUnsupported,
-			msg:  `1:1: unsupported: SELECT without FROM`,
+			name: "power of a string",
+			sql:  `SELECT name ^ 2 FROM trips`,
+			kind: ErrTypeMismatch,
+			msg:  `1:13: ^ expects numeric operands, got VARCHAR`,
+		},
+		{
+			name: "power of a timestamp",
+			sql:  `SELECT 2 ** pickup FROM trips`,
+			kind: ErrTypeMismatch,
+			msg:  `1:10: ** expects numeric operands, got TIMESTAMP`,
+		},
+		{
+			name: "a column without FROM",
+			sql:  `SELECT 1, zone`,
+			kind: ErrUnknownColumn,
+			msg:  `1:11: unknown column "zone"`,
+		},
+		{
+			name: "star without FROM",
+			sql:  `SELECT *`,
+			kind: ErrUnknownStream,
+			msg:  `1:8: * matches no column`,
 		},
 	}
 	f := tripsFixture(t)
@@ -942,6 +961,77 @@ func TestRunAggregateOverNoRows(t *testing.T) {
 	require.Equal(t, []string{"0 | 0 | NULL | NULL | NULL"}, rows)
 }
 
+// TestRunWithoutFrom runs SELECTs without FROM: they read one row of no columns, as in
+// DuckDB and PostgreSQL, so that WHERE may drop it and an aggregate counts it.
+func TestRunWithoutFrom(t *testing.T) {
+	tests := []struct {
+		sql  string
+		cols []string
+		rows []string
+	}{
+		{`SELECT 1`, []string{"1"}, []string{"1"}},
+		{`SELECT 1 + 2 AS x, 'a' || 'b'`, []string{"x", "'a' || 'b'"}, []string{"3 | ab"}},
+		{`SELECT CAST('2024-01-01' AS TIMESTAMP)`, []string{"CAST('2024-01-01' AS TIMESTAMP)"},
+			[]string{"2024-01-01T00:00:00Z"}},
+		{`SELECT NULL AS n, 7 // 2 AS q`, []string{"n", "q"}, []string{"NULL | 3"}},
+		{`SELECT 1 WHERE false`, []string{"1"}, nil},
+		{`SELECT 1 WHERE 1 < 2`, []string{"1"}, []string{"1"}},
+		{`SELECT count(*)`, []string{"count(*)"}, []string{"1"}},
+		{`SELECT count(*), sum(2), max('z') WHERE false`, []string{"count(*)", "sum(2)",
+			"max('z')"}, []string{"0 | NULL | NULL"}},
+		{`SELECT count(*) AS n HAVING count(*) > 1`, []string{"n"}, nil},
+		{`SELECT DISTINCT 1 AS a`, []string{"a"}, []string{"1"}},
+		{`SELECT 1 AS a UNION ALL SELECT 2 ORDER BY a DESC`, []string{"a"},
+			[]string{"2", "1"}},
+		{`SELECT 1 AS a LIMIT 0`, []string{"a"}, nil},
+		{`SELECT count(*) AS n, window_start
+			GROUP BY TUMBLE(TIMESTAMP '2024-01-01 00:00:30', 1m)`,
+			[]string{"n", "window_start"}, []string{"1 | 2024-01-01T00:00:00Z"}},
+		{`SELECT x * 2 FROM (SELECT 21 AS x)`, []string{"x * 2"}, []string{"42"}},
+		{`WITH c AS (SELECT 'w' AS v) SELECT upper(v) FROM c`, []string{"upper(v)"},
+			[]string{"W"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.sql, func(t *testing.T) {
+			f := newFixture(t)
+			cols, rows, stats := f.run(tt.sql)
+			require.Equal(t, tt.cols, cols)
+			require.Equal(t, tt.rows, rows)
+			require.Zero(t, stats.EventsRead.Load(), "no stream is read")
+		})
+	}
+
+	// now() is the query's processing time.
+	f := newFixture(t)
+	before := time.Now().UnixMicro()
+	_, rows, _ := f.run(`SELECT epoch_ms(now()) AS ms`)
+	require.Len(t, rows, 1)
+	ms, err := strconv.ParseInt(rows[0], 10, 64)
+	require.NoError(t, err)
+	require.InDelta(t, before/1000, ms, 60_000)
+}
+
+// TestRunPower checks ^ and ** (PostgreSQL's and DuckDB's exponentiation): DOUBLE, tighter
+// than * and looser than a sign, left-associative, NULL for a NULL operand.
+func TestRunPower(t *testing.T) {
+	f := tripsFixture(t)
+	p, _, err := f.plan(`SELECT 2 ^ 3, zone ** 2 FROM trips`)
+	require.NoError(t, err)
+	for _, fd := range p.Root.Schema().Fields() {
+		require.Equal(t, "DOUBLE", functions.TypeName(fd.Type), fd.Name)
+	}
+	require.NoError(t, p.Root.Close())
+	require.Contains(t, p.Explain.String(), "zone ** 2 := zone ** 2")
+
+	cols, rows, _ := f.run(`SELECT 2 ^ 3 AS a, 2 ** 3 AS b, -2 ^ 2 AS c, 2 ^ 3 ^ 2 AS d,
+		2 * 3 ^ 2 AS e, 2 ^ -1 AS f, NULL ^ 2 AS g, 4 ^ 0.5 AS h, 1 + 2 ^ 2 * 3 AS i`)
+	require.Equal(t, []string{"a", "b", "c", "d", "e", "f", "g", "h", "i"}, cols)
+	require.Equal(t, []string{"8 | 8 | 4 | 64 | 18 | 0.5 | NULL | 2 | 13"}, rows)
+
+	_, rows, _ = f.run(`SELECT zone, zone ^ 2 AS sq FROM trips WHERE zone ** 3 > 1`)
+	require.Equal(t, []string{"2 | 4", "2 | 4"}, rows)
+}
+
 // TestRunComputedStreamColumn reads a stream whose event time is computed from epoch seconds.
 func TestRunComputedStreamColumn(t *testing.T) {
 	f := newFixture(t)
@@ -1021,16 +1111,18 @@ func TestPlanReadsNoFile(t *testing.T) {
 	require.NoError(t, p.Root.Close())
 }
 
-// TestRunOverflow checks that BIGINT overflow fails the query, naming the expression.
+// TestRunOverflow checks that BIGINT overflow fails the query, naming the expression that
+// overflowed (printed from the parsed expression only then).
 func TestRunOverflow(t *testing.T) {
 	f := tripsFixture(t)
-	p, _, err := f.plan(`SELECT epoch * 9223372036854775807 FROM trips`)
+	p, _, err := f.plan(`SELECT 1 + epoch * 9223372036854775807 - 2 FROM trips`)
 	require.NoError(t, err)
 	ctx := context.Background()
 	require.NoError(t, p.Root.Open(ctx))
 	_, err = p.Root.Next(ctx)
 	require.ErrorIs(t, err, functions.ErrOverflow)
-	require.Contains(t, err.Error(), "epoch * 9223372036854775807")
+	require.True(t, strings.HasPrefix(err.Error(),
+		"BIGINT overflow in epoch * 9223372036854775807: "), err.Error())
 	require.NoError(t, p.Root.Close())
 }
 

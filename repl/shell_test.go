@@ -122,6 +122,25 @@ func TestOutputModes(t *testing.T) {
 	require.Contains(t, errs, `unknown mode "xml"`)
 }
 
+// TestSelectWithoutFrom prints the one row of a SELECT without FROM as a table.
+func TestSelectWithoutFrom(t *testing.T) {
+	s := newSession(t)
+	out, errs := s.run("SELECT 1 + 2 AS x, 'a' || 'b' AS s;", "SELECT 1 AS one WHERE false;")
+	require.Empty(t, errs)
+	require.Equal(t, `┌──────────┬────┐
+│    x     │ s  │
+├──────────┼────┤
+│        3 │ ab │
+└──────────┴────┘
+(1 row)
+┌──────────┐
+│   one    │
+├──────────┤
+└──────────┘
+(0 rows)
+`, out)
+}
+
 func TestErrorsShowACaret(t *testing.T) {
 	s := newSession(t)
 	_, errs := s.run("SELECT host,", "  fair", "FROM r;")
@@ -351,4 +370,15 @@ func (b *syncBuffer) Reset() {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.b.Reset()
+}
+
+// TestDescribeQuery lists a query's columns as DESCRIBE lists a stream's.
+func TestDescribeQuery(t *testing.T) {
+	s := newSession(t)
+	out, errs := s.run(".mode csv", "DESCRIBE SELECT host, bytes ^ 2 AS sq FROM r;",
+		"DESCRIBE r;")
+	require.Empty(t, errs)
+	require.Equal(t, "column,type,computed\nhost,VARCHAR,\"\"\nsq,DOUBLE,\"\"\n"+
+		"column,type,computed\nts,TIMESTAMP,\"\"\nhost,VARCHAR,\"\"\nbytes,BIGINT,\"\"\n",
+		out)
 }

@@ -133,6 +133,21 @@ func TestErrorsPointAtTheFault(t *testing.T) {
 	require.Equal(t, 2, run([]string{"--format", "xml", "-c", "SELECT 1"}, nil, &out, &errb))
 }
 
+// TestSelectWithoutFrom runs SELECTs without FROM through the command: one row each, none
+// when WHERE is false, one for an aggregate, and nothing on stderr; then ^ and DESCRIBE of a
+// query.
+func TestSelectWithoutFrom(t *testing.T) {
+	var out, errb bytes.Buffer
+	code := run([]string{"--format", "csv", "-c", "SELECT 1 + 2 AS x, 'a' || 'b'; " +
+		"SELECT CAST('2024-01-01' AS TIMESTAMP) AS t; SELECT 1 AS none WHERE false; " +
+		"SELECT count(*) AS n; SELECT 2 ^ 3 AS p; DESCRIBE SELECT 2 ** 3 AS p"}, nil, &out,
+		&errb)
+	require.Equal(t, 0, code, errb.String())
+	require.Empty(t, errb.String())
+	require.Equal(t, "x,'a' || 'b'\n3,ab\nt\n2024-01-01T00:00:00Z\nnone\nn\n1\np\n8\n"+
+		"column,type,computed\np,DOUBLE,\"\"\n", out.String())
+}
+
 // TestBench runs a small workload of each source through `weir --bench` and checks that it
 // reports its rate, state and, for the in-memory stream, the emit latency.
 func TestBench(t *testing.T) {

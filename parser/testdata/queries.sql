@@ -150,6 +150,8 @@ SELECT ts - 5s AS earlier, to_timestamp(time) + INTERVAL '1' HOUR AS later,
        to_timestamp_ms(ms), window_start AS start
 FROM events;
 
+SELECT 2 ^ 3 AS p, 2 ** 0.5, -x ^ 2, x ^ 2 ^ 3 * 4, (x ^ 2) ^ 3, 10 ^ -x FROM events;
+
 -- Clauses, CTEs, unions.
 SELECT DISTINCT zone FROM trips AS t WHERE fare > 0 ORDER BY zone LIMIT 10 OFFSET 20;
 
@@ -163,6 +165,10 @@ SELECT s.n FROM (SELECT count(*) AS n FROM (SELECT * FROM t) AS inner_t) s;
 
 SELECT 1 AS one;
 
+SELECT 1 + 2 AS x, 'a' || 'b', now(), CAST('2024-01-01' AS TIMESTAMP) WHERE 1 < 2;
+
+SELECT count(*) WHERE FALSE;
+
 SELECT "Fare" AS "Price", fare price FROM "Trips";
 
 -- Other statements.
@@ -174,5 +180,10 @@ SHOW STREAMS;
 SHOW FUNCTIONS;
 DESCRIBE trips;
 DESC nexmark.bid;
+DESCRIBE SELECT zone, fare ^ 2 AS sq, count(*) FROM trips GROUP BY zone, fare;
+DESCRIBE (SELECT 2 ** 10 AS kb);
+DESCRIBE WITH c AS (SELECT 1 AS x) SELECT x FROM c UNION ALL SELECT 2;
+DESCRIBE 'trips.csv';
+DESCRIBE TABLE 'trips.csv';
 EXPLAIN SELECT zone, count(*) FROM trips GROUP BY zone, TUMBLE(pickup, 15m);
 EXPLAIN ANALYZE SELECT count(*) FROM trips;

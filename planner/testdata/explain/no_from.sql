@@ -1,0 +1,1 @@
+SELECT 1 + 2 AS x, 'a' || 'b' WHERE 1 < 2
