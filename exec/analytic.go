@@ -66,22 +66,28 @@ type AnalyticFn struct {
 // partition holds its last Offset rows. Rows then come out in the order they are completed:
 // by the arrival of the row that completed them, then by their own.
 //
-// TODO(explain): the partitions' state is not counted in the query's state (EXPLAIN ANALYZE
-// shows 0, the memory limit does not see it): measuring it per batch means walking every
-// partition, or keeping a running size as frames grow and shrink.
+// The partitions and the rows held back are the operator's state, counted in Op and against
+// the memory limit. When Ordered is set its input comes in time order (an EventOrder below
+// it): a partition of a RANGE frame whose rows are all older than the frame of the latest row
+// is dropped, since no later row's frame reaches them. The partitions of the other functions
+// are kept while the query runs: a ROWS frame, lag, row_number, rank and ema go on from the
+// partition's last row however long ago it came.
 type Analytic struct {
 	Input    Operator
 	Env      *Env
 	Fns      []*AnalyticFn
 	PerBatch bool
+	Ordered  bool
 	Out      *arrow.Schema
+	Op       *OpStats
 
-	// TODO(analytic-memory): over a stream a partition is kept for good, and the state of
-	// the partitions and of the rows lead holds back is not counted against the query's
-	// memory limit.
-	state []map[string]*partition
-	hold  *holdBack // nil unless a lead runs over a stream
-	key   []byte
+	state   []map[string]*partition
+	hold    *holdBack // nil unless a lead runs over a stream
+	key     []byte
+	bytes   int64   // the partitions' bytes
+	gen     int64   // the number of the batch being computed, to visit each partition once
+	latest  []int64 // per function: the latest order time seen (Ordered)
+	sweepAt []int   // per function: the partitions that start the next sweep (Ordered)
 }
 
 var _ Operator = (*Analytic)(nil)
@@ -90,8 +96,12 @@ func (a *Analytic) Schema() *arrow.Schema { return a.Out }
 
 func (a *Analytic) Open(ctx context.Context) error {
 	a.state = make([]map[string]*partition, len(a.Fns))
+	a.latest = make([]int64, len(a.Fns))
+	a.sweepAt = make([]int, len(a.Fns))
 	for i := range a.state {
 		a.state[i] = map[string]*partition{}
+		a.latest[i] = minTime
+		a.sweepAt[i] = minSweep
 	}
 	if !a.PerBatch {
 		a.hold = newHoldBack(a)
@@ -137,10 +147,32 @@ func (a *Analytic) Next(ctx context.Context) (arrow.RecordBatch, error) {
 		cols = append(cols, col) // nil for a lead held back
 	}
 	if a.hold == nil {
-		return array.NewRecordBatch(a.Out, cols, b.NumRows()), nil
+		return array.NewRecordBatch(a.Out, cols, b.NumRows()), a.account()
 	}
 	held.keep(cols)
-	return a.hold.emit()
+	out, err := a.hold.emit()
+	if err == nil {
+		err = a.account()
+	}
+	if err != nil && out != nil {
+		out.Release()
+		out = nil
+	}
+	return out, err
+}
+
+// account publishes the bytes of the partitions and of the rows held back, and fails when
+// the query's state is past its memory limit.
+func (a *Analytic) account() error {
+	n := a.bytes
+	if a.hold != nil {
+		n += a.hold.bytes()
+	}
+	if a.Op == nil {
+		return nil
+	}
+	a.Op.SetState(n)
+	return checkMemory(a.Env)
 }
 
 // batchRows is one batch's input to one function, row by row.
@@ -187,17 +219,61 @@ func (a *Analytic) compute(fi int, fn *AnalyticFn, b arrow.RecordBatch,
 	if a.PerBatch {
 		a.sortRows(fn, rows)
 	}
+	var col arrow.Array
 	switch fn.Fn.Kind {
 	case functions.Lag:
-		return a.lag(fn, rows)
+		col, err = a.lag(fn, rows)
 	case functions.Lead:
 		if !a.PerBatch {
 			a.hold.lead(fi, fn, rows, held)
-			return nil, nil
+		} else {
+			col, err = a.leadInBatch(fn, rows)
 		}
-		return a.leadInBatch(fn, rows)
+	default:
+		col, err = a.numbers(fn, rows)
 	}
-	return a.numbers(fn, rows)
+	if !a.PerBatch {
+		a.measure(fi, fn, rows)
+	}
+	return col, err
+}
+
+// minSweep is the fewest partitions a function keeps before they are swept.
+const minSweep = 1024
+
+// measure updates the bytes of the partitions the batch's rows went to, and sweeps the
+// partitions of a RANGE frame when they have doubled since the last sweep.
+func (a *Analytic) measure(fi int, fn *AnalyticFn, r *batchRows) {
+	a.gen++
+	for _, p := range r.part {
+		if p.gen == a.gen {
+			continue
+		}
+		p.gen = a.gen
+		n := p.size()
+		a.bytes += n - p.bytes
+		p.bytes = n
+	}
+	if !a.Ordered || fn.Fn.Kind != functions.FrameFunction || fn.Frame.Range <= 0 {
+		return
+	}
+	for _, t := range r.starts {
+		a.latest[fi] = max(a.latest[fi], t)
+	}
+	m := a.state[fi]
+	if len(m) < a.sweepAt[fi] {
+		return
+	}
+	// The next row starts at latest or later, and its frame at latest - Range or later.
+	from := a.latest[fi] - fn.Frame.Range
+	for key, p := range m {
+		k := &p.kept
+		if k.len() == 0 || k.starts[len(k.starts)-1] < from {
+			a.bytes -= p.bytes
+			delete(m, key)
+		}
+	}
+	a.sweepAt[fi] = max(minSweep, 2*len(m))
 }
 
 // gather reads the rows' partitions, values and times.
@@ -225,7 +301,7 @@ func (a *Analytic) gather(fi, n int, parts, orders, args []arrow.Array,
 		}
 		p := m[string(a.key)]
 		if p == nil {
-			p = &partition{id: len(m)}
+			p = &partition{id: len(m), keyBytes: int64(len(a.key))}
 			m[string(a.key)] = p
 		}
 		r.part[i] = p

@@ -1,6 +1,8 @@
 package exec
 
 import (
+	"unsafe"
+
 	"github.com/weirsql/weir/functions"
 )
 
@@ -21,6 +23,27 @@ type partition struct {
 	hasEMA    bool
 	prev      []cell    // lag: the values of the last Offset rows, oldest first
 	held      []heldRef // lead over a stream: the rows that wait for a later one, oldest first
+
+	keyBytes int64 // the length of its key in the map
+	bytes    int64 // its size when last measured
+	gen      int64 // the batch that last measured it
+}
+
+// mapEntryBytes is what a map entry costs beside its key's bytes: the key's string header,
+// the pointer and the map's own bookkeeping.
+const mapEntryBytes = 48
+
+// size estimates the heap bytes p takes, with its map entry.
+func (p *partition) size() int64 {
+	k := &p.kept
+	n := int64(unsafe.Sizeof(*p)) + p.keyBytes + mapEntryBytes +
+		int64(cap(k.vals)*8+cap(k.ok)+cap(k.starts)*8+cap(k.ends)*8) +
+		int64(cap(p.lastOrder)) + int64(cap(p.prev))*int64(unsafe.Sizeof(cell{})) +
+		int64(cap(p.held))*int64(unsafe.Sizeof(heldRef{}))
+	for _, c := range p.prev {
+		n += int64(len(c.str))
+	}
+	return n
 }
 
 // frameRows holds rows of a partition for bounded frames, oldest first, in parallel slices

@@ -5,6 +5,7 @@ import (
 	"math"
 	"sort"
 	"strings"
+	"unsafe"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -288,6 +289,26 @@ func (h *holdBack) compact() error {
 	h.batches = []*heldBatch{nb}
 	h.retained = len(refs)
 	return nil
+}
+
+// bytes is the size of the held batches: their columns and what each row waits with.
+func (h *holdBack) bytes() int64 {
+	var n int64
+	for _, hb := range h.batches {
+		for _, c := range hb.cols {
+			if c != nil {
+				n += dataBytes(c.Data())
+			}
+		}
+		rows := int64(len(hb.waits))
+		n += rows * (int64(h.n)*int64(unsafe.Sizeof(cell{})) + 4 + 8 + 8)
+		for _, l := range hb.leads {
+			for _, c := range l {
+				n += int64(len(c.str))
+			}
+		}
+	}
+	return n
 }
 
 // release lets go of every held batch.

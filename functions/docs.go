@@ -92,9 +92,13 @@ every row up to the current one. They skip NULLs; count(*) and rate() count rows
 row_number, rank and ema take no frame. Their results can be filtered with QUALIFY or in an
 outer query.
 
-Over a stream, partitions run on across batches in arrival order, which must be the order
-of ORDER BY: window_start over a windowed query's rows, the event time over raw events; a
-frame ends at the current row (peers that arrive after it are not in it).
+Over a stream, partitions run on across batches. A windowed query's rows come in the order
+of window_start. A stream's raw events are put in the order of the time their ORDER BY names
+as the watermark passes them: an event waits until the watermark reaches its time, and one
+older than the events already out is late (dropped, counted and written to the late file,
+as for windows). A frame ends at the current row (peers that arrive after it are not in it).
+A partition of a RANGE frame over events is dropped once it is older than any later frame;
+the other partitions stay while the query runs, and count against its memory limit.
 ~PARTITION BY window_start~ takes each window's rows as a whole, sorts them by ORDER BY, and
 gives a RANGE or default frame the current row's peers, as SQL does. lead over a stream
 holds a row back until the row n after it in its partition arrives, or the input ends (then

@@ -243,7 +243,7 @@ func planAggregate(sel *parser.Select, rel *relation, where exec.Expr, pc *Conte
 			&exec.Column{Index: w + 1, T: functions.Timestamp, Name: "window_end"},
 		}
 	}
-	return planOutput(sel, out, post, pc, bounds)
+	return planOutput(sel, out, post, pc, p, bounds)
 }
 
 // wakeEvery is how often a query waiting for events looks at the clock for something due

@@ -16,7 +16,7 @@ import (
 // QUALIFY use, as columns after rel's, and returns the relation with QUALIFY applied and the
 // scope in which those calls read their columns. perWindow says that ORDER BY and LIMIT
 // apply per window.
-func planAnalytics(sel *parser.Select, rel *relation, sc *scope, pc *Context,
+func planAnalytics(sel *parser.Select, rel *relation, sc *scope, pc *Context, p *Plan,
 	perWindow bool) (*relation, *scope, error) {
 	var calls []*parser.Call
 	seen := map[string]bool{}
@@ -79,6 +79,10 @@ func planAnalytics(sel *parser.Select, rel *relation, sc *scope, pc *Context,
 		}
 	}
 	op.Out = schemaOf(cols)
+	op.Op = pc.counters(node)
+	if err := orderEvents(op, calls, rel, node, pc, p, perWindow); err != nil {
+		return nil, nil, err
+	}
 	inner := sc.replace
 	ext := &scope{cols: cols, reg: sc.reg, clause: sc.clause}
 	ext.replace = func(e parser.Expr) (exec.Expr, bool, error) {
@@ -120,6 +124,57 @@ func planAnalytics(sel *parser.Select, rel *relation, sc *scope, pc *Context,
 		ext.clause = sc.clause
 	}
 	return out, ext, nil
+}
+
+// orderEvents puts the events of a stream in time order under op, as the watermark allows,
+// when op's functions are ordered by their time: the Watermark of that time and an
+// EventOrder go between op and its input. Functions in arrival order (no ORDER BY) then see
+// the events in time order as well.
+func orderEvents(op *exec.Analytic, calls []*parser.Call, rel *relation, node *Node,
+	pc *Context, p *Plan, perWindow bool) error {
+	if op.PerBatch || perWindow || rel.stream == nil {
+		return nil
+	}
+	var t exec.Expr
+	for i, fn := range op.Fns {
+		if len(fn.Order) == 0 {
+			continue
+		}
+		if t != nil && fn.Order[0].String() != t.String() {
+			return errAt(calls[i].Over.Pos, ErrUnsupported, "unsupported: analytic functions "+
+				"over events ordered by different times (%s and %s) in one query",
+				t.String(), fn.Order[0].String())
+		}
+		t = fn.Order[0]
+	}
+	if t == nil {
+		return nil
+	}
+	st := rel.stream
+	state := &exec.WatermarkState{}
+	wop := &exec.Watermark{Input: rel.op, Env: pc.Env, Time: t, State: state,
+		Delay: st.Delay, IdleTimeout: st.IdleTimeout}
+	if st.Hub != nil && rel.source != nil {
+		wop.Parts = rel.source
+		rel.source.tickAt(wakeEvery(st.IdleTimeout))
+	}
+	wnode := &Node{Name: "Watermark", Details: []string{
+		fmt.Sprintf("max(%s) - %s", t.String(), formatMicros(st.Delay))},
+		Children: []*Node{rel.node}}
+	if st.IdleTimeout > 0 {
+		wnode.Details = append(wnode.Details, "idle timeout: "+st.IdleTimeout.String())
+	}
+	onode := &Node{Name: "Event Order", Details: []string{"by " + t.String() +
+		" up to the watermark; older events are late"}, Children: []*Node{wnode}}
+	order := &exec.EventOrder{Input: pc.measured(wop, wnode), Env: pc.Env, Time: t,
+		WM: state, Op: pc.counters(onode)}
+	if pc.LateFile != "" {
+		order.Late = lateSink(pc, p, st)
+	}
+	op.Input = pc.measured(order, onode)
+	op.Ordered = true
+	node.Children = []*Node{onode}
+	return nil
 }
 
 // planAnalyticCall compiles one OVER call; perBatch tells whether it is partitioned by the

@@ -249,7 +249,7 @@ func planQuery(q *parser.Query, pc *Context, p *Plan) (*relation, error) {
 	if len(outer.OrderBy) == 0 && outer.Limit == nil {
 		return union, nil
 	}
-	return planOutput(outer, union, union.scope(pc.Registry, "ORDER BY"), pc, nil)
+	return planOutput(outer, union, union.scope(pc.Registry, "ORDER BY"), pc, p, nil)
 }
 
 func planSelect(sel *parser.Select, pc *Context, p *Plan) (*relation, error) {
@@ -287,7 +287,7 @@ func planSelect(sel *parser.Select, pc *Context, p *Plan) (*relation, error) {
 		return nil, errAt(sel.Emit.Pos, ErrInvalid, "EMIT needs an aggregate")
 	}
 	rel = filtered(rel, where, pc)
-	return planOutput(sel, rel, rel.scope(pc.Registry, "the select list"), pc, nil)
+	return planOutput(sel, rel, rel.scope(pc.Registry, "the select list"), pc, p, nil)
 }
 
 // distinctAsGroupBy turns SELECT DISTINCT a, b into SELECT a, b ... GROUP BY a, b.
@@ -521,9 +521,9 @@ func schemaOf(cols []scopeColumn) *arrow.Schema {
 // planOutput computes the select list over rel, then ORDER BY and LIMIT: per window when
 // window is set (the window_start and window_end of the rows), over the whole result
 // otherwise.
-func planOutput(sel *parser.Select, rel *relation, sc *scope, pc *Context,
+func planOutput(sel *parser.Select, rel *relation, sc *scope, pc *Context, p *Plan,
 	window []exec.Expr) (*relation, error) {
-	rel, sc, err := planAnalytics(sel, rel, sc, pc, window != nil)
+	rel, sc, err := planAnalytics(sel, rel, sc, pc, p, window != nil)
 	if err != nil {
 		return nil, err
 	}
