@@ -115,35 +115,42 @@ type refFrame struct {
 	kind   string // "all" (every row up to the current one), "rows" or "range"
 	lo, hi int    // rows: lo to hi rows back
 	r      int64  // range: µs back
+	// peers: a RANGE frame (or the default), which reaches the rows after the current one
+	// with its order time, as in SQL.
+	peers bool
 }
 
 var refFrames = []refFrame{
-	{sql: "", kind: "all"},
+	{sql: "", kind: "all", peers: true},
 	{sql: "ROWS UNBOUNDED PRECEDING", kind: "all"},
-	{sql: "RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW", kind: "all"},
+	{sql: "RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW", kind: "all", peers: true},
 	{sql: "ROWS CURRENT ROW", kind: "rows"},
 	{sql: "ROWS 3 PRECEDING", kind: "rows", lo: 3},
 	{sql: "ROWS BETWEEN 4 PRECEDING AND 1 PRECEDING", kind: "rows", lo: 4, hi: 1},
 	{sql: "ROWS BETWEEN 1 PRECEDING AND 1 PRECEDING", kind: "rows", lo: 1, hi: 1},
-	{sql: "RANGE INTERVAL '10' SECOND PRECEDING", kind: "range", r: 10_000_000},
-	{sql: "RANGE 4s PRECEDING", kind: "range", r: 4_000_000},
+	{sql: "RANGE INTERVAL '10' SECOND PRECEDING", kind: "range", r: 10_000_000, peers: true},
+	{sql: "RANGE 4s PRECEDING", kind: "range", r: 4_000_000, peers: true},
 }
 
 // rows returns the frame of row i of a partition (its rows in order).
 func (f refFrame) rows(part []refRow, i int) []refRow {
+	last := i
+	for f.peers && last+1 < len(part) && part[last+1].start == part[i].start {
+		last++
+	}
 	switch f.kind {
 	case "rows":
 		return part[max(0, i-f.lo):max(0, i-f.hi+1)]
 	case "range":
 		var out []refRow
-		for _, x := range part[:i+1] {
+		for _, x := range part[:last+1] {
 			if x.start >= part[i].start-f.r {
 				out = append(out, x)
 			}
 		}
 		return out
 	}
-	return part[:i+1]
+	return part[:last+1]
 }
 
 // seconds is the time the frame of row i covers, for rate.

@@ -24,11 +24,13 @@ type Frame struct {
 	// Range makes a RANGE frame: the rows whose order time lies at most Range µs before the
 	// current one's.
 	Range int64
-	// Peers puts the current row's peers (the rows of its partition with equal ORDER BY
-	// values) in a RANGE or default frame. It is set only when every partition is whole in
-	// one batch.
-	// TODO(analytic-peers): over a stream the peers that come after a row are not in its
-	// frame, unlike SQL's; reaching them would hold rows back as lead does.
+	// Ranged tells a RANGE frame, or the default one, from a ROWS frame: in SQL only a RANGE
+	// frame reaches the current row's peers (the rows of its partition with equal ORDER BY
+	// values).
+	Ranged bool
+	// Peers puts the current row's peers in the frame. It is set for a ranged frame when the
+	// peers of a row come in one batch: when every partition is whole in one batch
+	// (PerBatch), or over events that an EventOrder holding the watermark's time releases.
 	Peers bool
 }
 
@@ -86,6 +88,7 @@ type Analytic struct {
 	key     []byte
 	bytes   int64   // the partitions' bytes
 	gen     int64   // the number of the batch being computed, to visit each partition once
+	parts   int     // the partitions made so far, which number them
 	latest  []int64 // per function: the latest order time seen (Ordered)
 	sweepAt []int   // per function: the partitions that start the next sweep (Ordered)
 }
@@ -216,7 +219,7 @@ func (a *Analytic) compute(fi int, fn *AnalyticFn, b arrow.RecordBatch,
 	}
 
 	rows := a.gather(fi, int(b.NumRows()), parts, orders, args, end)
-	if a.PerBatch {
+	if a.PerBatch || fn.Frame.Peers {
 		a.sortRows(fn, rows)
 	}
 	var col arrow.Array
@@ -301,7 +304,8 @@ func (a *Analytic) gather(fi, n int, parts, orders, args []arrow.Array,
 		}
 		p := m[string(a.key)]
 		if p == nil {
-			p = &partition{id: len(m), keyBytes: int64(len(a.key))}
+			a.parts++
+			p = &partition{id: a.parts, keyBytes: int64(len(a.key))}
 			m[string(a.key)] = p
 		}
 		r.part[i] = p

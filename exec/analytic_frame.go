@@ -8,7 +8,7 @@ import (
 
 // partition is what one partition of one analytic function remembers between its rows.
 type partition struct {
-	id   int   // its place among the batch's partitions, by first row (PerBatch sorting)
+	id   int   // its number, in the order partitions are made (for sorting rows by partition)
 	rows int64 // rows so far (row_number, rank)
 
 	// frame functions

@@ -26,6 +26,10 @@ type EventOrder struct {
 	WM    *WatermarkState // the Watermark operator's
 	Op    *OpStats
 	Late  LateSink // receives the late events, when set
+	// Strict holds the events whose time equals the watermark as well, since more of that
+	// time may come: the events of one time then come out together, for frames that reach
+	// a row's peers.
+	Strict bool
 
 	out      *arrow.Schema
 	held     []arrow.RecordBatch // the batches some of whose events are held
@@ -101,9 +105,29 @@ func (o *EventOrder) admit(b arrow.RecordBatch) (arrow.RecordBatch, error) {
 	wm := o.WM.Current
 	if len(o.waiting) == 0 && ts.NullN() == 0 && inOrderBelow(ts, o.released, wm) {
 		// The usual case of events in order and a watermark that keeps up with them: the
-		// batch comes out as it is.
+		// batch comes out as it is, but for the events at the watermark when Strict.
 		o.released = max(o.released, wm)
-		return o.project(b), nil
+		k := n
+		if o.Strict {
+			times := ts.TimestampValues()
+			k = sort.Search(n, func(i int) bool { return int64(times[i]) >= o.released })
+		}
+		if k == n {
+			return o.project(b), nil
+		}
+		for i := k; i < n; i++ {
+			o.waiting = append(o.waiting, heldEvent{t: int64(ts.Value(i)), row: int32(i)})
+		}
+		o.hold(b)
+		if err := checkMemory(o.Env); err != nil {
+			return nil, err
+		}
+		if k == 0 {
+			return nil, nil
+		}
+		sub := b.NewSlice(0, int64(k))
+		defer sub.Release()
+		return o.project(sub), nil
 	}
 	var skipped int64
 	o.late = o.late[:0]
@@ -128,15 +152,20 @@ func (o *EventOrder) admit(b arrow.RecordBatch) (arrow.RecordBatch, error) {
 		}
 	}
 	if kept {
-		b.Retain()
-		o.held = append(o.held, b)
-		o.bytes += batchBytes(b)
-		o.Op.SetState(o.bytes)
+		o.hold(b)
 		if err := checkMemory(o.Env); err != nil {
 			return nil, err
 		}
 	}
 	return o.emit(wm)
+}
+
+// hold keeps b, some of whose events wait, as the last of the held batches.
+func (o *EventOrder) hold(b arrow.RecordBatch) {
+	b.Retain()
+	o.held = append(o.held, b)
+	o.bytes += batchBytes(b)
+	o.Op.SetState(o.bytes)
 }
 
 // inOrderBelow reports whether ts is in ascending order, from from on, and at most wm.
@@ -166,7 +195,12 @@ func (o *EventOrder) emit(wm int64) (arrow.RecordBatch, error) {
 	}
 	wm = o.released
 	sort.SliceStable(o.waiting, func(i, j int) bool { return o.waiting[i].t < o.waiting[j].t })
-	n := sort.Search(len(o.waiting), func(i int) bool { return o.waiting[i].t > wm })
+	n := sort.Search(len(o.waiting), func(i int) bool {
+		if o.Strict && wm != maxTime {
+			return o.waiting[i].t >= wm
+		}
+		return o.waiting[i].t > wm
+	})
 	if n == 0 {
 		return nil, nil
 	}

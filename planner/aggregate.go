@@ -186,7 +186,7 @@ func planAggregate(sel *parser.Select, rel *relation, where exec.Expr, pc *Conte
 		node.Details = append(node.Details, fmt.Sprintf("workers: %d", n))
 	}
 	out := &relation{op: pc.measured(op, node), cols: cols, node: node,
-		changelog: agg.Changelog}
+		changelog: agg.Changelog, together: firedTogether(agg)}
 
 	post := &scope{cols: cols, reg: pc.Registry, clause: "the select list"}
 	base := 0
@@ -224,6 +224,7 @@ func planAggregate(sel *parser.Select, rel *relation, where exec.Expr, pc *Conte
 			cols:      cols,
 			node:      having,
 			changelog: agg.Changelog,
+			together:  out.together,
 		}
 		post.clause = "the select list"
 	}
@@ -669,4 +670,21 @@ func sameShape(a, b parser.Expr) bool {
 		}
 	}
 	return true
+}
+
+// firedTogether names the window bounds whose rows of one value an aggregate emits in one
+// batch: the windows of one end fire together, so window_end always (without a changelog),
+// and window_start too when the windows of one start share their end (TUMBLE and HOP, not
+// CUMULATE's growing windows or sessions).
+func firedTogether(agg *exec.HashAggregate) []string {
+	if agg.Time == nil || agg.Changelog {
+		return nil
+	}
+	switch agg.Window.Kind {
+	case exec.Tumble, exec.Hop:
+		return []string{"window_start", "window_end"}
+	case exec.Cumulate:
+		return []string{"window_end"}
+	}
+	return nil
 }

@@ -80,6 +80,7 @@ func planAnalytics(sel *parser.Select, rel *relation, sc *scope, pc *Context, p 
 	}
 	op.Out = schemaOf(cols)
 	op.Op = pc.counters(node)
+	peersTogether(op, calls, rel)
 	if err := orderEvents(op, calls, rel, node, pc, p, perWindow); err != nil {
 		return nil, nil, err
 	}
@@ -126,6 +127,25 @@ func planAnalytics(sel *parser.Select, rel *relation, sc *scope, pc *Context, p 
 	return out, ext, nil
 }
 
+// peersTogether lets the RANGE frames of functions ordered by a window bound reach their
+// peers when the rows of one bound come in one batch (see relation.together).
+func peersTogether(op *exec.Analytic, calls []*parser.Call, rel *relation) {
+	for i, fn := range op.Fns {
+		if !fn.Frame.Ranged || fn.Frame.Peers || len(calls[i].Over.OrderBy) == 0 {
+			continue
+		}
+		ref, ok := unparen(calls[i].Over.OrderBy[0].Expr).(*parser.ColumnRef)
+		if !ok || len(ref.Parts) != 1 {
+			continue
+		}
+		for _, name := range rel.together {
+			if ref.Parts[0].Matches(name) {
+				fn.Frame.Peers = true
+			}
+		}
+	}
+}
+
 // orderEvents puts the events of a stream in time order under op, as the watermark allows,
 // when op's functions are ordered by their time: the Watermark of that time and an
 // EventOrder go between op and its input. Functions in arrival order (no ORDER BY) then see
@@ -168,6 +188,17 @@ func orderEvents(op *exec.Analytic, calls []*parser.Call, rel *relation, node *N
 		" up to the watermark; older events are late"}, Children: []*Node{wnode}}
 	order := &exec.EventOrder{Input: pc.measured(wop, wnode), Env: pc.Env, Time: t,
 		WM: state, Op: pc.counters(onode)}
+	for _, fn := range op.Fns {
+		// A RANGE frame reaches the row's peers: the events of its time come out together,
+		// once the watermark has passed it (an event at the watermark is not late).
+		if fn.Frame.Ranged {
+			fn.Frame.Peers, order.Strict = true, true
+		}
+	}
+	if order.Strict {
+		onode.Details[0] = "by " + t.String() + " below the watermark, each time's events " +
+			"together; older events are late"
+	}
 	if pc.LateFile != "" {
 		order.Late = lateSink(pc, p, st)
 	}
@@ -264,7 +295,8 @@ func analyticFrame(c *parser.Call, sc *scope, fn *exec.AnalyticFn, perBatch bool
 		return errAt(c.Over.Pos, ErrInvalid, "a RANGE frame of an interval needs ORDER BY "+
 			"one TIMESTAMP ascending")
 	}
-	frame.Peers = perBatch && ranged
+	frame.Ranged = ranged && kind == functions.FrameFunction
+	frame.Peers = perBatch && frame.Ranged
 	fn.Frame = frame
 	if name == "rate" {
 		if !timeOrdered {

@@ -155,6 +155,9 @@ type relation struct {
 	unbounded bool
 	// changelog marks rows that revise earlier ones (an op column first).
 	changelog bool
+	// together names the window bounds (window_start, window_end) whose rows of one value
+	// all come out in one batch: the windows of one end fire at once.
+	together []string
 }
 
 func (r *relation) scope(reg *functions.Registry, clause string) *scope {
