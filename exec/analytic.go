@@ -152,7 +152,7 @@ func (a *Analytic) Next(ctx context.Context) (arrow.RecordBatch, error) {
 	if a.hold == nil {
 		return array.NewRecordBatch(a.Out, cols, b.NumRows()), a.account()
 	}
-	held.keep(cols)
+	a.hold.keep(held, cols)
 	out, err := a.hold.emit()
 	if err == nil {
 		err = a.account()

@@ -33,6 +33,7 @@ type holdBack struct {
 	seq      int64     // the arrival number of the next row
 	waiting  int       // rows held and not emitted
 	retained int       // rows of the held batches
+	total    int64     // the held batches' sizes, summed
 	done     bool
 }
 
@@ -44,6 +45,19 @@ type heldBatch struct {
 	seqs  []int64       // per row: its arrival number
 	by    []int64       // per row: the latest arrival number of a row that gave it a lead
 	left  int           // rows not emitted yet
+	size  int64         // its bytes: the columns, the lead cells and their strings, the rows
+}
+
+// heldRowBytes is what each held row takes beside its columns and its leads' strings: a
+// cell per lead held back, waits, seqs and by.
+func (h *holdBack) heldRowBytes() int64 {
+	return int64(h.n)*int64(unsafe.Sizeof(cell{})) + 4 + 8 + 8
+}
+
+// grow adds d bytes to hb's size and to the total.
+func (h *holdBack) grow(hb *heldBatch, d int64) {
+	hb.size += d
+	h.total += d
 }
 
 // heldRef is a row of a held batch.
@@ -84,16 +98,18 @@ func (h *holdBack) admit(n int) *heldBatch {
 	h.batches = append(h.batches, hb)
 	h.waiting += n
 	h.retained += n
+	h.grow(hb, int64(n)*h.heldRowBytes())
 	return hb
 }
 
-// keep takes the batch's output columns (nil for the leads), retaining them.
-func (hb *heldBatch) keep(cols []arrow.Array) {
+// keep has hb take the batch's output columns (nil for the leads), retaining them.
+func (h *holdBack) keep(hb *heldBatch, cols []arrow.Array) {
 	hb.cols = make([]arrow.Array, len(cols))
 	for i, c := range cols {
 		if c != nil {
 			c.Retain()
 			hb.cols[i] = c
+			h.grow(hb, dataBytes(c.Data()))
 		}
 	}
 }
@@ -110,6 +126,7 @@ func (h *holdBack) lead(fi int, fn *AnalyticFn, r *batchRows, hb *heldBatch) {
 	off := int(fn.Offset)
 	for _, i := range r.order {
 		hb.leads[k][i] = shiftDefault(r.args, i)
+		h.grow(hb, int64(len(hb.leads[k][i].str)))
 		me := heldRef{hb, int32(i)}
 		if off == 0 {
 			h.resolve(k, me, cellAt(r.args[0], i), hb.seqs[i])
@@ -129,6 +146,7 @@ func (h *holdBack) lead(fi int, fn *AnalyticFn, r *batchRows, hb *heldBatch) {
 // resolve sets lead k of ref to c; by is the arrival number of the row c comes from.
 func (h *holdBack) resolve(k int, ref heldRef, c cell, by int64) {
 	hb, i := ref.hb, ref.row
+	h.grow(hb, int64(len(c.str)-len(hb.leads[k][i].str)))
 	hb.leads[k][i] = c
 	hb.by[i] = max(hb.by[i], by)
 	hb.waits[i]--
@@ -238,6 +256,7 @@ func (h *holdBack) sweep() {
 			continue
 		}
 		h.retained -= len(hb.waits)
+		h.total -= hb.size
 		hb.release()
 	}
 	clear(h.batches[len(live):])
@@ -288,28 +307,23 @@ func (h *holdBack) compact() error {
 	}
 	h.batches = []*heldBatch{nb}
 	h.retained = len(refs)
+	h.total = 0
+	h.grow(nb, int64(len(refs))*h.heldRowBytes())
+	for _, c := range cols {
+		if c != nil {
+			h.grow(nb, dataBytes(c.Data()))
+		}
+	}
+	for _, l := range nb.leads {
+		for _, c := range l {
+			h.grow(nb, int64(len(c.str)))
+		}
+	}
 	return nil
 }
 
 // bytes is the size of the held batches: their columns and what each row waits with.
-func (h *holdBack) bytes() int64 {
-	var n int64
-	for _, hb := range h.batches {
-		for _, c := range hb.cols {
-			if c != nil {
-				n += dataBytes(c.Data())
-			}
-		}
-		rows := int64(len(hb.waits))
-		n += rows * (int64(h.n)*int64(unsafe.Sizeof(cell{})) + 4 + 8 + 8)
-		for _, l := range hb.leads {
-			for _, c := range l {
-				n += int64(len(c.str))
-			}
-		}
-	}
-	return n
-}
+func (h *holdBack) bytes() int64 { return h.total }
 
 // release lets go of every held batch.
 func (h *holdBack) release() {
@@ -317,7 +331,7 @@ func (h *holdBack) release() {
 		hb.release()
 	}
 	h.batches = nil
-	h.waiting, h.retained = 0, 0
+	h.waiting, h.retained, h.total = 0, 0, 0
 }
 
 // cell is one value held apart from its batch: lag's earlier values, lead's later ones.

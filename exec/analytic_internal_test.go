@@ -130,9 +130,30 @@ func TestLeadHoldsBoundedRows(t *testing.T) {
 		if !h.done {
 			require.LessOrEqual(t, h.waiting, 2*keys+rows/1000)
 			require.LessOrEqual(t, h.retained, 2*h.waiting+compactSlack)
+			require.Equal(t, heldBytes(h), h.bytes(), "the running size of the held rows")
 		}
 	}
 	for i, s := range seen {
 		require.True(t, s, "row %d came out", i)
 	}
+}
+
+// heldBytes measures the held batches from scratch: their columns, a cell and the bookkeeping
+// per row and lead, and the leads' strings.
+func heldBytes(h *holdBack) int64 {
+	var n int64
+	for _, hb := range h.batches {
+		for _, c := range hb.cols {
+			if c != nil {
+				n += dataBytes(c.Data())
+			}
+		}
+		n += int64(len(hb.waits)) * h.heldRowBytes()
+		for _, l := range hb.leads {
+			for _, c := range l {
+				n += int64(len(c.str))
+			}
+		}
+	}
+	return n
 }
