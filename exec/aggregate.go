@@ -803,9 +803,13 @@ func (h *HashAggregate) account() error {
 func checkMemory(env *Env) error {
 	total := env.Stats.StateBytes.Load()
 	if lim := env.MemoryLimit; lim > 0 && total > lim {
-		return fmt.Errorf("%w: the query's state takes %s with %d windows open, over the "+
-			"limit of %s (raise it with SET memory_limit = '1GB' or --memory-limit)",
-			ErrMemoryLimit, FormatBytes(total), env.Stats.OpenWindows.Load(), FormatBytes(lim))
+		open := ""
+		if w := env.Stats.OpenWindows.Load(); w > 0 {
+			open = fmt.Sprintf(" with %d windows open", w)
+		}
+		return fmt.Errorf("%w: the query's state takes %s%s, over the limit of %s (raise "+
+			"it with SET memory_limit = '1GB' or --memory-limit)",
+			ErrMemoryLimit, FormatBytes(total), open, FormatBytes(lim))
 	}
 	return nil
 }

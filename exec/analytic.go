@@ -46,6 +46,9 @@ type AnalyticFn struct {
 	// ordered by window_start. Without it a row ends at its order time (an event).
 	End   Expr
 	Frame Frame
+	// SortBatch sorts each batch's rows by partition and ORDER BY before computing them, for
+	// peers and for keys after the time: set when the rows of one time come in one batch.
+	SortBatch bool
 	// Offset is how many rows back lag looks, or ahead lead looks.
 	Offset int64
 	// Alpha is the smoothing factor of ema.
@@ -219,7 +222,7 @@ func (a *Analytic) compute(fi int, fn *AnalyticFn, b arrow.RecordBatch,
 	}
 
 	rows := a.gather(fi, int(b.NumRows()), parts, orders, args, end)
-	if a.PerBatch || fn.Frame.Peers {
+	if a.PerBatch || fn.SortBatch {
 		a.sortRows(fn, rows)
 	}
 	var col arrow.Array

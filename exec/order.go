@@ -1,6 +1,7 @@
 package exec
 
 import (
+	"container/heap"
 	"context"
 	"errors"
 	"fmt"
@@ -15,10 +16,12 @@ import (
 // the analytic functions ordered by that time. Its input is a Watermark operator's: the
 // events with the $wm column, which it leaves out of its output. An event is held until the
 // watermark reaches its time, then comes out with the others the same advance released,
-// ordered by time and, among equal times, by arrival. An event older than the watermark the
-// events before it were released at is late: the rows after it in time have gone out, so it
-// is dropped and counted. An event without a time is skipped and counted. At the end of the
-// input every held event comes out.
+// ordered by time and, among equal times, by arrival. An event older than the watermark as
+// it stood when the event arrived (its $wm) is late, as for windows: events after it in time
+// may have gone out, so it is dropped and counted. Which events are late thus follows the
+// events one by one, never the batches they came in. An event without a time is skipped and
+// counted. At the end of the input every held event comes out; a batch of no rows (a tick of
+// the clock) is passed on when it releases nothing.
 type EventOrder struct {
 	Input Operator // ends with the $wm column
 	Env   *Env
@@ -28,23 +31,50 @@ type EventOrder struct {
 	Late  LateSink // receives the late events, when set
 	// Strict holds the events whose time equals the watermark as well, since more of that
 	// time may come: the events of one time then come out together, for frames that reach
-	// a row's peers.
+	// a row's peers and for ORDER BY keys after the time.
 	Strict bool
 
 	out      *arrow.Schema
-	held     []arrow.RecordBatch // the batches some of whose events are held
-	waiting  []heldEvent         // the events held, in arrival order
-	released int64               // the watermark up to which events have come out
-	bytes    int64               // the held batches' bytes
-	late     []int               // the rows of the current batch that are late
+	waiting  eventHeap // the events held, earliest first
+	batches  int       // the held batches
+	seq      int64     // the arrival number of the next event held
+	released int64     // the watermark up to which events have come out
+	bytes    int64     // the held batches' bytes and the heap's
+	late     []int     // the rows of the current batch that are late
 	done     bool
 }
 
 // heldEvent is an event held until the watermark reaches its time.
 type heldEvent struct {
-	t     int64
-	batch int32 // index into held
-	row   int32
+	t, seq int64
+	b      *orderBatch
+	row    int32
+}
+
+// orderBatch is an input batch some of whose events are held.
+type orderBatch struct {
+	rec  arrow.RecordBatch
+	left int // its events still held
+	size int64
+}
+
+// heldEventBytes is what the heap takes per held event.
+const heldEventBytes = 32
+
+// eventHeap orders held events by time, then arrival.
+type eventHeap []heldEvent
+
+func (h eventHeap) Len() int { return len(h) }
+func (h eventHeap) Less(i, j int) bool {
+	return h[i].t < h[j].t || h[i].t == h[j].t && h[i].seq < h[j].seq
+}
+func (h eventHeap) Swap(i, j int) { h[i], h[j] = h[j], h[i] }
+func (h *eventHeap) Push(x any)   { *h = append(*h, x.(heldEvent)) }
+func (h *eventHeap) Pop() any {
+	old := *h
+	e := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return e
 }
 
 var _ Operator = (*EventOrder)(nil)
@@ -63,7 +93,13 @@ func (o *EventOrder) Open(ctx context.Context) error {
 }
 
 func (o *EventOrder) Close() error {
-	o.release(len(o.held))
+	for _, e := range o.waiting {
+		if e.b.left > 0 {
+			e.b.left = 0
+			e.b.rec.Release()
+		}
+	}
+	o.waiting, o.batches, o.bytes = nil, 0, 0
 	return o.Input.Close()
 }
 
@@ -90,58 +126,58 @@ func (o *EventOrder) Next(ctx context.Context) (arrow.RecordBatch, error) {
 	return nil, io.EOF
 }
 
-// admit takes one input batch and returns what the watermark after it releases, or nil.
+// admit takes one input batch and returns what the watermark after it releases: nil when
+// nothing, or the empty batch itself for a batch of no rows.
 func (o *EventOrder) admit(b arrow.RecordBatch) (arrow.RecordBatch, error) {
 	n := int(b.NumRows())
 	if n == 0 {
-		return o.emit(o.WM.Current)
+		out, err := o.emit(o.WM.Current)
+		if out == nil && err == nil {
+			out = o.project(b)
+		}
+		return out, err
 	}
 	tc, err := o.Time.Eval(o.Env.Mem, b)
 	if err != nil {
 		return nil, err
 	}
 	defer tc.Release()
-	ts := tc.(*array.Timestamp)
+	ts, ok := tc.(*array.Timestamp)
+	if !ok {
+		return nil, fmt.Errorf("event time %s is %s, not TIMESTAMP", o.Time, tc.DataType())
+	}
 	wm := o.WM.Current
-	if len(o.waiting) == 0 && ts.NullN() == 0 && inOrderBelow(ts, o.released, wm) {
-		// The usual case of events in order and a watermark that keeps up with them: the
-		// batch comes out as it is, but for the events at the watermark when Strict.
+	if len(o.waiting) == 0 && ts.NullN() == 0 && inOrderFrom(ts, o.released) {
+		// The usual case of events in order: none is late (each is at or after every
+		// watermark before it), and those up to the watermark come out as they are.
 		o.released = max(o.released, wm)
-		k := n
-		if o.Strict {
-			times := ts.TimestampValues()
-			k = sort.Search(n, func(i int) bool { return int64(times[i]) >= o.released })
+		times := ts.TimestampValues()
+		k := sort.Search(n, func(i int) bool { return !o.releases(int64(times[i])) })
+		if k < n {
+			o.hold(b, ts, k, nil)
+			if err := o.account(); err != nil {
+				return nil, err
+			}
 		}
-		if k == n {
-			return o.project(b), nil
-		}
-		for i := k; i < n; i++ {
-			o.waiting = append(o.waiting, heldEvent{t: int64(ts.Value(i)), row: int32(i)})
-		}
-		o.hold(b)
-		if err := checkMemory(o.Env); err != nil {
-			return nil, err
-		}
-		if k == 0 {
+		switch k {
+		case 0:
 			return nil, nil
+		case n:
+			return o.project(b), nil
 		}
 		sub := b.NewSlice(0, int64(k))
 		defer sub.Release()
 		return o.project(sub), nil
 	}
+	marks := b.Column(int(b.NumCols()) - 1).(*array.Int64).Int64Values()
 	var skipped int64
 	o.late = o.late[:0]
-	bi := int32(len(o.held))
-	kept := false
 	for i := range n {
-		switch t := int64(ts.Value(i)); {
+		switch {
 		case ts.IsNull(i):
 			skipped++
-		case t < o.released:
+		case int64(ts.Value(i)) < marks[i]:
 			o.late = append(o.late, i)
-		default:
-			o.waiting = append(o.waiting, heldEvent{t: t, batch: bi, row: int32(i)})
-			kept = true
 		}
 	}
 	o.Op.AddLate(int64(len(o.late)), 0)
@@ -151,25 +187,25 @@ func (o *EventOrder) admit(b arrow.RecordBatch) (arrow.RecordBatch, error) {
 			return nil, fmt.Errorf("writing late events: %w", err)
 		}
 	}
-	if kept {
-		o.hold(b)
-		if err := checkMemory(o.Env); err != nil {
+	if int(skipped)+len(o.late) < n {
+		o.hold(b, ts, 0, marks)
+		if err := o.account(); err != nil {
 			return nil, err
 		}
 	}
 	return o.emit(wm)
 }
 
-// hold keeps b, some of whose events wait, as the last of the held batches.
-func (o *EventOrder) hold(b arrow.RecordBatch) {
-	b.Retain()
-	o.held = append(o.held, b)
-	o.bytes += batchBytes(b)
-	o.Op.SetState(o.bytes)
+// releases reports whether an event at t comes out at the watermark reached so far.
+func (o *EventOrder) releases(t int64) bool {
+	if o.Strict && o.released != maxTime {
+		return t < o.released
+	}
+	return t <= o.released
 }
 
-// inOrderBelow reports whether ts is in ascending order, from from on, and at most wm.
-func inOrderBelow(ts *array.Timestamp, from, wm int64) bool {
+// inOrderFrom reports whether ts is in ascending order, from from on.
+func inOrderFrom(ts *array.Timestamp, from int64) bool {
 	prev := from
 	for _, t := range ts.TimestampValues() {
 		if int64(t) < prev {
@@ -177,7 +213,32 @@ func inOrderBelow(ts *array.Timestamp, from, wm int64) bool {
 		}
 		prev = int64(t)
 	}
-	return prev <= wm
+	return true
+}
+
+// hold keeps b's events from row `from` on, but for those without a time and the late ones
+// (older than their mark, when marks is given).
+func (o *EventOrder) hold(b arrow.RecordBatch, ts *array.Timestamp, from int,
+	marks []int64) {
+	ob := &orderBatch{rec: b, size: batchBytes(b)}
+	for i := from; i < int(b.NumRows()); i++ {
+		t := int64(ts.Value(i))
+		if ts.IsNull(i) || marks != nil && t < marks[i] {
+			continue
+		}
+		heap.Push(&o.waiting, heldEvent{t: t, seq: o.seq, b: ob, row: int32(i)})
+		o.seq++
+		ob.left++
+	}
+	b.Retain()
+	o.batches++
+	o.bytes += ob.size + int64(ob.left)*heldEventBytes
+}
+
+// account publishes the held bytes and fails past the memory limit.
+func (o *EventOrder) account() error {
+	o.Op.SetState(o.bytes)
+	return checkMemory(o.Env)
 }
 
 // project returns b without its $wm column.
@@ -186,31 +247,31 @@ func (o *EventOrder) project(b arrow.RecordBatch) arrow.RecordBatch {
 	return array.NewRecordBatch(o.Schema(), cols[:len(cols)-1], b.NumRows())
 }
 
-// emit returns the held events whose time is at most wm, in time order, or nil when there
+// emit returns the held events the watermark wm releases, in time order, or nil when there
 // are none.
 func (o *EventOrder) emit(wm int64) (arrow.RecordBatch, error) {
 	o.released = max(o.released, wm)
-	if len(o.waiting) == 0 {
+	var evs []heldEvent
+	for len(o.waiting) > 0 && o.releases(o.waiting[0].t) {
+		evs = append(evs, heap.Pop(&o.waiting).(heldEvent))
+	}
+	if len(evs) == 0 {
 		return nil, nil
 	}
-	wm = o.released
-	sort.SliceStable(o.waiting, func(i, j int) bool { return o.waiting[i].t < o.waiting[j].t })
-	n := sort.Search(len(o.waiting), func(i int) bool {
-		if o.Strict && wm != maxTime {
-			return o.waiting[i].t >= wm
+	out, err := o.gather(evs)
+	for _, e := range evs {
+		o.bytes -= heldEventBytes
+		if e.b.left--; e.b.left == 0 {
+			o.bytes -= e.b.size
+			o.batches--
+			e.b.rec.Release()
 		}
-		return o.waiting[i].t > wm
-	})
-	if n == 0 {
-		return nil, nil
 	}
-	out, err := o.gather(o.waiting[:n])
-	if err != nil {
-		return nil, err
+	if len(o.waiting) == 0 {
+		o.waiting = nil // let go of a heap that grew large
 	}
-	o.waiting = append(o.waiting[:0], o.waiting[n:]...)
-	o.sweep()
-	return out, nil
+	o.Op.SetState(o.bytes)
+	return out, err
 }
 
 // gather builds a batch of the given events.
@@ -222,7 +283,7 @@ func (o *EventOrder) gather(evs []heldEvent) (arrow.RecordBatch, error) {
 		bld := array.NewBuilder(o.Env.Mem, schema.Field(c).Type)
 		bld.Reserve(len(evs))
 		for _, e := range evs {
-			if err := appendCell(bld, o.held[e.batch].Column(c), int(e.row)); err != nil {
+			if err := appendCell(bld, e.b.rec.Column(c), int(e.row)); err != nil {
 				bld.Release()
 				return nil, err
 			}
@@ -231,48 +292,4 @@ func (o *EventOrder) gather(evs []heldEvent) (arrow.RecordBatch, error) {
 		bld.Release()
 	}
 	return array.NewRecordBatch(schema, cols, int64(len(evs))), nil
-}
-
-// sweep lets go of the held batches none of whose events wait any more, and renumbers the
-// waiting events' batches.
-func (o *EventOrder) sweep() {
-	if len(o.waiting) == 0 {
-		o.release(len(o.held))
-		return
-	}
-	used := make([]int32, len(o.held)) // the batch's new index + 1, or 0 when unused
-	for _, e := range o.waiting {
-		used[e.batch] = 1
-	}
-	live := 0
-	for i, b := range o.held {
-		if used[i] == 0 {
-			o.bytes -= batchBytes(b)
-			b.Release()
-			continue
-		}
-		o.held[live] = b
-		live++
-		used[i] = int32(live)
-	}
-	clear(o.held[live:])
-	o.held = o.held[:live]
-	for i := range o.waiting {
-		o.waiting[i].batch = used[o.waiting[i].batch] - 1
-	}
-	o.Op.SetState(o.bytes)
-}
-
-// release lets go of the first n held batches (all of them, when the events are out).
-func (o *EventOrder) release(n int) {
-	for _, b := range o.held[:n] {
-		b.Release()
-	}
-	o.held = o.held[n:]
-	if len(o.held) == 0 {
-		o.held, o.waiting, o.bytes = nil, nil, 0
-		if o.Op != nil {
-			o.Op.SetState(0)
-		}
-	}
 }

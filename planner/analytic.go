@@ -80,8 +80,10 @@ func planAnalytics(sel *parser.Select, rel *relation, sc *scope, pc *Context, p 
 	}
 	op.Out = schemaOf(cols)
 	op.Op = pc.counters(node)
-	peersTogether(op, calls, rel)
 	if err := orderEvents(op, calls, rel, node, pc, p, perWindow); err != nil {
+		return nil, nil, err
+	}
+	if err := ties(op, calls, rel); err != nil {
 		return nil, nil, err
 	}
 	inner := sc.replace
@@ -127,23 +129,38 @@ func planAnalytics(sel *parser.Select, rel *relation, sc *scope, pc *Context, p 
 	return out, ext, nil
 }
 
-// peersTogether lets the RANGE frames of functions ordered by a window bound reach their
-// peers when the rows of one bound come in one batch (see relation.together).
-func peersTogether(op *exec.Analytic, calls []*parser.Call, rel *relation) {
+// ties settles what a function does with rows of equal time over a stream: when the rows of
+// one time come in one batch (events through a strict EventOrder, or the windows of one bound
+// that fire together, see relation.together), a RANGE frame reaches the row's peers and
+// ORDER BY keys after the time order them. Otherwise keys after the time are refused, as
+// they could not be honoured.
+func ties(op *exec.Analytic, calls []*parser.Call, rel *relation) error {
+	if op.PerBatch {
+		return nil
+	}
 	for i, fn := range op.Fns {
-		if !fn.Frame.Ranged || fn.Frame.Peers || len(calls[i].Over.OrderBy) == 0 {
+		if len(fn.Order) == 0 {
 			continue
 		}
-		ref, ok := unparen(calls[i].Over.OrderBy[0].Expr).(*parser.ColumnRef)
-		if !ok || len(ref.Parts) != 1 {
-			continue
-		}
-		for _, name := range rel.together {
-			if ref.Parts[0].Matches(name) {
-				fn.Frame.Peers = true
+		together := op.Ordered
+		if ref, ok := unparen(calls[i].Over.OrderBy[0].Expr).(*parser.ColumnRef); ok &&
+			len(ref.Parts) == 1 {
+			for _, name := range rel.together {
+				together = together || ref.Parts[0].Matches(name)
 			}
 		}
+		if !together {
+			if len(fn.Order) > 1 {
+				return errAt(calls[i].Over.OrderBy[1].Expr.Position(), ErrUnsupported,
+					"unsupported: ORDER BY keys after the time over rows whose times do not "+
+						"come together (a subquery's, sessions', CUMULATE's by window_start)")
+			}
+			continue
+		}
+		fn.Frame.Peers = fn.Frame.Ranged
+		fn.SortBatch = fn.Frame.Ranged || len(fn.Order) > 1
 	}
+	return nil
 }
 
 // orderEvents puts the events of a stream in time order under op, as the watermark allows,
@@ -160,7 +177,7 @@ func orderEvents(op *exec.Analytic, calls []*parser.Call, rel *relation, node *N
 		if len(fn.Order) == 0 {
 			continue
 		}
-		if t != nil && fn.Order[0].String() != t.String() {
+		if t != nil && !sameExpr(fn.Order[0], t) {
 			return errAt(calls[i].Over.Pos, ErrUnsupported, "unsupported: analytic functions "+
 				"over events ordered by different times (%s and %s) in one query",
 				t.String(), fn.Order[0].String())
@@ -171,8 +188,13 @@ func orderEvents(op *exec.Analytic, calls []*parser.Call, rel *relation, node *N
 		return nil
 	}
 	st := rel.stream
+	// The watermark sees every event, before WHERE, as a window's does.
+	base := rel
+	if rel.unfiltered != nil {
+		base = rel.unfiltered
+	}
 	state := &exec.WatermarkState{}
-	wop := &exec.Watermark{Input: rel.op, Env: pc.Env, Time: t, State: state,
+	wop := &exec.Watermark{Input: base.op, Env: pc.Env, Time: t, State: state,
 		Delay: st.Delay, IdleTimeout: st.IdleTimeout}
 	if st.Hub != nil && rel.source != nil {
 		wop.Parts = rel.source
@@ -180,19 +202,27 @@ func orderEvents(op *exec.Analytic, calls []*parser.Call, rel *relation, node *N
 	}
 	wnode := &Node{Name: "Watermark", Details: []string{
 		fmt.Sprintf("max(%s) - %s", t.String(), formatMicros(st.Delay))},
-		Children: []*Node{rel.node}}
+		Children: []*Node{base.node}}
 	if st.IdleTimeout > 0 {
 		wnode.Details = append(wnode.Details, "idle timeout: "+st.IdleTimeout.String())
 	}
+	in, inNode := pc.measured(wop, wnode), wnode
+	if rel.unfiltered != nil {
+		// The filter passes the $wm column on: it is the last, after the columns it reads.
+		inNode = &Node{Name: "Filter", Details: []string{rel.where.String()},
+			Children: []*Node{wnode}}
+		in = pc.measured(&exec.Filter{Input: in, Pred: rel.where, Env: pc.Env}, inNode)
+	}
 	onode := &Node{Name: "Event Order", Details: []string{"by " + t.String() +
-		" up to the watermark; older events are late"}, Children: []*Node{wnode}}
-	order := &exec.EventOrder{Input: pc.measured(wop, wnode), Env: pc.Env, Time: t,
-		WM: state, Op: pc.counters(onode)}
+		" up to the watermark; older events are late"}, Children: []*Node{inNode}}
+	order := &exec.EventOrder{Input: in, Env: pc.Env, Time: t, WM: state,
+		Op: pc.counters(onode)}
 	for _, fn := range op.Fns {
-		// A RANGE frame reaches the row's peers: the events of its time come out together,
-		// once the watermark has passed it (an event at the watermark is not late).
-		if fn.Frame.Ranged {
-			fn.Frame.Peers, order.Strict = true, true
+		// A RANGE frame reaches the row's peers, and keys after the time order them: the
+		// events of a time come out together once the watermark has passed it (an event at
+		// the watermark is not late).
+		if fn.Frame.Ranged || len(fn.Order) > 1 {
+			order.Strict = true
 		}
 	}
 	if order.Strict {
@@ -482,4 +512,15 @@ func indexOf(words []string, w string) int {
 		}
 	}
 	return -1
+}
+
+// sameExpr reports whether two compiled expressions are the same: one column, however it was
+// written, or the same text.
+func sameExpr(a, b exec.Expr) bool {
+	ca, ok1 := a.(*exec.Column)
+	cb, ok2 := b.(*exec.Column)
+	if ok1 && ok2 {
+		return ca.Index == cb.Index
+	}
+	return a.String() == b.String()
 }

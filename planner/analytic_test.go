@@ -76,6 +76,18 @@ func TestAnalyticPlanErrors(t *testing.T) {
 				`over a stream, whose rows come out after later windows`},
 		{`SELECT zone FROM trips QUALIFY zone > 1`, ErrInvalid,
 			`1:37: QUALIFY filters on analytic functions (OVER), and there is none`},
+		{`SELECT lag(fare) OVER (ORDER BY pickup), row_number() OVER (ORDER BY ` +
+			`pickup + INTERVAL '1' SECOND) FROM trips`, ErrUnsupported,
+			`1:55: unsupported: analytic functions over events ordered by different times ` +
+				`(pickup and pickup + INTERVAL '1' SECOND) in one query`},
+		{`SELECT lag(fare) OVER (ORDER BY pickup, fare) FROM (SELECT pickup, fare ` +
+			`FROM trips)`, ErrUnsupported,
+			`1:41: unsupported: ORDER BY keys after the time over rows whose times do not ` +
+				`come together (a subquery's, sessions', CUMULATE's by window_start)`},
+		{`SELECT zone, lag(zone) OVER (ORDER BY window_start, zone) FROM trips ` +
+			`GROUP BY zone, SESSION(pickup, 1m)`, ErrUnsupported,
+			`1:53: unsupported: ORDER BY keys after the time over rows whose times do not ` +
+				`come together (a subquery's, sessions', CUMULATE's by window_start)`},
 	}
 	f := tripsFixture(t)
 	for _, tt := range tests {
@@ -104,6 +116,11 @@ func TestAnalyticPlans(t *testing.T) {
 		`SELECT count(*) OVER (ORDER BY pickup ROWS BETWEEN 3 PRECEDING AND CURRENT ROW)
 		FROM trips`,
 		`SELECT lag(zone, 1, 0.5) OVER (ORDER BY pickup) FROM trips`,
+		// One column written two ways is one time.
+		`SELECT lag(fare) OVER (ORDER BY pickup), row_number() OVER (ORDER BY trips.pickup),
+			rank() OVER (ORDER BY "pickup", fare) FROM trips`,
+		`SELECT zone, lag(zone) OVER (ORDER BY window_start, zone) FROM trips
+		GROUP BY zone, TUMBLE(pickup, 1m)`,
 	} {
 		_, _, err := f.plan(sql)
 		require.NoError(t, err, sql)

@@ -158,6 +158,10 @@ type relation struct {
 	// together names the window bounds (window_start, window_end) whose rows of one value
 	// all come out in one batch: the windows of one end fire at once.
 	together []string
+	// unfiltered and where are the relation before a WHERE filter and the filter, so that a
+	// watermark can see every event, as the windows' does.
+	unfiltered *relation
+	where      exec.Expr
 }
 
 func (r *relation) scope(reg *functions.Registry, clause string) *scope {
@@ -312,6 +316,7 @@ func filtered(rel *relation, where exec.Expr, pc *Context) *relation {
 	out.node = &Node{Name: "Filter", Details: []string{where.String()},
 		Children: []*Node{rel.node}}
 	out.op = pc.measured(&exec.Filter{Input: rel.op, Pred: where, Env: pc.Env}, out.node)
+	out.unfiltered, out.where = rel, where
 	return &out
 }
 
