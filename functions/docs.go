@@ -97,13 +97,13 @@ of window_start. A stream's raw events are put in the order of the time their OR
 as the watermark passes them: an event waits until the watermark reaches its time, and one
 older than the watermark when it arrives is late (dropped, counted and written to the late
 file, as for windows). ORDER BY keys after the time order the events of one time. A RANGE
-frame, or the default one, holds the current row's peers (the rows of its partition with
-its ORDER BY value), as in SQL: over events, an event then waits until
-the watermark has passed its time, since more events of that time may come; over a windowed
-query's rows ordered by window_start, the rows of the same window are peers (TUMBLE and
-HOP; for CUMULATE only window_end, whose windows fire together, and not for SESSION). A
-partition of a RANGE frame over events is dropped once it is older than any later frame;
-the other partitions stay while the query runs, and count against its memory limit.
+frame, or the default one, holds the current row's peers (the rows of its partition with its
+ORDER BY value), as in SQL: over events, an event then waits until the watermark has passed
+its time, since more events of that time may come; over a windowed query's rows ordered by
+window_start, the rows of the same window are peers (TUMBLE and HOP; for CUMULATE only
+window_end, whose windows fire together, and not for SESSION). A partition of a RANGE frame
+over events is dropped once it is older than any later frame; the other partitions stay
+while the query runs, and count against its memory limit.
 ~PARTITION BY window_start~ takes each window's rows as a whole, sorts them by ORDER BY, and
 gives a RANGE or default frame the current row's peers, as SQL does. lead over a stream
 holds a row back until the row n after it in its partition arrives, or the input ends (then
