@@ -460,7 +460,21 @@ func planWindow(c *parser.Call, rel *relation, in *scope, agg *exec.HashAggregat
 	agg.Time = t
 	agg.Window = w
 	agg.WM = &exec.WatermarkState{}
-	wop := &exec.Watermark{Input: rel.op, Env: pc.Env, Time: t, State: agg.WM}
+	agg.WMIndex = len(rel.cols)
+	cols := append(append([]scopeColumn(nil), rel.cols...),
+		scopeColumn{name: exec.WatermarkColumn, typ: arrow.PrimitiveTypes.Int64})
+	node.Details = append(node.Details, "window: "+w.String()+" on "+t.String())
+	out := *rel
+	out.op, out.node = watermarkOver(rel, t, agg.WM, pc)
+	out.cols = cols
+	return &out, nil
+}
+
+// watermarkOver puts a Watermark of time t over rel's events, with the delay and idle
+// timeout of rel's stream, and returns it measured with its node.
+func watermarkOver(rel *relation, t exec.Expr, state *exec.WatermarkState,
+	pc *Context) (exec.Operator, *Node) {
+	wop := &exec.Watermark{Input: rel.op, Env: pc.Env, Time: t, State: state}
 	if st := rel.stream; st != nil {
 		wop.Delay = st.Delay
 		wop.IdleTimeout = st.IdleTimeout
@@ -469,19 +483,13 @@ func planWindow(c *parser.Call, rel *relation, in *scope, agg *exec.HashAggregat
 			rel.source.tickAt(wakeEvery(st.IdleTimeout))
 		}
 	}
-	agg.WMIndex = len(rel.cols)
-	cols := append(append([]scopeColumn(nil), rel.cols...),
-		scopeColumn{name: exec.WatermarkColumn, typ: arrow.PrimitiveTypes.Int64})
-	node.Details = append(node.Details, "window: "+w.String()+" on "+t.String())
 	wnode := &Node{Name: "Watermark", Details: []string{
 		fmt.Sprintf("max(%s) - %s", t.String(), formatMicros(wop.Delay))},
 		Children: []*Node{rel.node}}
 	if wop.IdleTimeout > 0 {
 		wnode.Details = append(wnode.Details, "idle timeout: "+wop.IdleTimeout.String())
 	}
-	out := *rel
-	out.op, out.cols, out.node = pc.measured(wop, wnode), cols, wnode
-	return &out, nil
+	return pc.measured(wop, wnode), wnode
 }
 
 // intervalArg reads a window's constant interval argument.

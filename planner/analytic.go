@@ -194,23 +194,11 @@ func orderEvents(op *exec.Analytic, calls []*parser.Call, rel *relation, node *N
 		base = rel.unfiltered
 	}
 	state := &exec.WatermarkState{}
-	wop := &exec.Watermark{Input: base.op, Env: pc.Env, Time: t, State: state,
-		Delay: st.Delay, IdleTimeout: st.IdleTimeout}
-	if st.Hub != nil && rel.source != nil {
-		wop.Parts = rel.source
-		rel.source.tickAt(wakeEvery(st.IdleTimeout))
-	}
-	wnode := &Node{Name: "Watermark", Details: []string{
-		fmt.Sprintf("max(%s) - %s", t.String(), formatMicros(st.Delay))},
-		Children: []*Node{base.node}}
-	if st.IdleTimeout > 0 {
-		wnode.Details = append(wnode.Details, "idle timeout: "+st.IdleTimeout.String())
-	}
-	in, inNode := pc.measured(wop, wnode), wnode
+	in, inNode := watermarkOver(base, t, state, pc)
 	if rel.unfiltered != nil {
 		// The filter passes the $wm column on: it is the last, after the columns it reads.
 		inNode = &Node{Name: "Filter", Details: []string{rel.where.String()},
-			Children: []*Node{wnode}}
+			Children: []*Node{inNode}}
 		in = pc.measured(&exec.Filter{Input: in, Pred: rel.where, Env: pc.Env}, inNode)
 	}
 	onode := &Node{Name: "Event Order", Details: []string{"by " + t.String() +
