@@ -147,9 +147,10 @@ func (o *EventOrder) admit(b arrow.RecordBatch) (arrow.RecordBatch, error) {
 		return nil, fmt.Errorf("event time %s is %s, not TIMESTAMP", o.Time, tc.DataType())
 	}
 	wm := o.WM.Current
-	if len(o.waiting) == 0 && ts.NullN() == 0 && inOrderFrom(ts, o.released) {
-		// The usual case of events in order: none is late (each is at or after every
-		// watermark before it), and those up to the watermark come out as they are.
+	marks := b.Column(int(b.NumCols()) - 1).(*array.Int64).Int64Values()
+	if len(o.waiting) == 0 && ts.NullN() == 0 && inOrderFrom(ts, marks) {
+		// The usual case of events in order and none late: those up to the watermark come
+		// out as they are.
 		o.released = max(o.released, wm)
 		times := ts.TimestampValues()
 		k := sort.Search(n, func(i int) bool { return !o.releases(int64(times[i])) })
@@ -169,7 +170,6 @@ func (o *EventOrder) admit(b arrow.RecordBatch) (arrow.RecordBatch, error) {
 		defer sub.Release()
 		return o.project(sub), nil
 	}
-	marks := b.Column(int(b.NumCols()) - 1).(*array.Int64).Int64Values()
 	var skipped int64
 	o.late = o.late[:0]
 	for i := range n {
@@ -204,11 +204,13 @@ func (o *EventOrder) releases(t int64) bool {
 	return t <= o.released
 }
 
-// inOrderFrom reports whether ts is in ascending order, from from on.
-func inOrderFrom(ts *array.Timestamp, from int64) bool {
-	prev := from
-	for _, t := range ts.TimestampValues() {
-		if int64(t) < prev {
+// inOrderFrom reports whether ts is in ascending order with no time below its mark. (A
+// filter between the Watermark and EventOrder may have dropped the row that raised a mark,
+// so order alone does not say that none is late.)
+func inOrderFrom(ts *array.Timestamp, marks []int64) bool {
+	prev := int64(minTime)
+	for i, t := range ts.TimestampValues() {
+		if int64(t) < prev || int64(t) < marks[i] {
 			return false
 		}
 		prev = int64(t)

@@ -681,9 +681,10 @@ func sameShape(a, b parser.Expr) bool {
 }
 
 // firedTogether names the window bounds whose rows of one value an aggregate emits in one
-// batch: the windows of one end fire together, so window_end always (without a changelog),
-// and window_start too when the windows of one start share their end (TUMBLE and HOP, not
-// CUMULATE's growing windows or sessions).
+// batch, in ascending order from batch to batch: the windows of one end fire together, as
+// the watermark passes it, so window_end always (without a changelog: a session's end no
+// longer moves once it fires), and window_start too when the windows of one start share
+// their end (TUMBLE and HOP, not CUMULATE's growing windows or sessions).
 func firedTogether(agg *exec.HashAggregate) []string {
 	if agg.Time == nil || agg.Changelog {
 		return nil
@@ -691,8 +692,6 @@ func firedTogether(agg *exec.HashAggregate) []string {
 	switch agg.Window.Kind {
 	case exec.Tumble, exec.Hop:
 		return []string{"window_start", "window_end"}
-	case exec.Cumulate:
-		return []string{"window_end"}
 	}
-	return nil
+	return []string{"window_end"}
 }

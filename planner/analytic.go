@@ -153,12 +153,14 @@ func ties(op *exec.Analytic, calls []*parser.Call, rel *relation) error {
 			if len(fn.Order) > 1 {
 				return errAt(calls[i].Over.OrderBy[1].Expr.Position(), ErrUnsupported,
 					"unsupported: ORDER BY keys after the time over rows whose times do not "+
-						"come together (a subquery's, sessions', CUMULATE's by window_start)")
+						"come together (a subquery's, or sessions' and CUMULATE's by window_start)")
 			}
 			continue
 		}
 		fn.Frame.Peers = fn.Frame.Ranged
-		fn.SortBatch = fn.Frame.Ranged || len(fn.Order) > 1
+		// Events come in time order; a firing's rows by window_start, then keys, which is
+		// not window_end's order when several ends fire at once.
+		fn.SortBatch = !op.Ordered || fn.Frame.Ranged || len(fn.Order) > 1
 	}
 	return nil
 }

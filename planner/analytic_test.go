@@ -83,11 +83,11 @@ func TestAnalyticPlanErrors(t *testing.T) {
 		{`SELECT lag(fare) OVER (ORDER BY pickup, fare) FROM (SELECT pickup, fare ` +
 			`FROM trips)`, ErrUnsupported,
 			`1:41: unsupported: ORDER BY keys after the time over rows whose times do not ` +
-				`come together (a subquery's, sessions', CUMULATE's by window_start)`},
+				`come together (a subquery's, or sessions' and CUMULATE's by window_start)`},
 		{`SELECT zone, lag(zone) OVER (ORDER BY window_start, zone) FROM trips ` +
 			`GROUP BY zone, SESSION(pickup, 1m)`, ErrUnsupported,
 			`1:53: unsupported: ORDER BY keys after the time over rows whose times do not ` +
-				`come together (a subquery's, sessions', CUMULATE's by window_start)`},
+				`come together (a subquery's, or sessions' and CUMULATE's by window_start)`},
 	}
 	f := tripsFixture(t)
 	for _, tt := range tests {
