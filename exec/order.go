@@ -1,7 +1,6 @@
 package exec
 
 import (
-	"container/heap"
 	"context"
 	"errors"
 	"fmt"
@@ -35,20 +34,21 @@ type EventOrder struct {
 	Strict bool
 
 	out      *arrow.Schema
-	waiting  eventHeap // the events held, earliest first
-	batches  int       // the held batches
-	seq      int64     // the arrival number of the next event held
-	released int64     // the watermark up to which events have come out
-	bytes    int64     // the held batches' bytes and the heap's
-	late     []int     // the rows of the current batch that are late
+	waiting  eventHeap     // the events held, earliest first
+	held     []*orderBatch // the held batches from number base on; nil once let go
+	base     int32         // the number of held[0]
+	seq      int64         // the arrival number of the next event held
+	released int64         // the watermark up to which events have come out
+	bytes    int64         // the held batches' bytes and the heap's
+	late     []int         // the rows of the current batch that are late
 	done     bool
 }
 
-// heldEvent is an event held until the watermark reaches its time.
+// heldEvent is an event held until the watermark reaches its time. It names its batch by
+// number, so that the heap holds no pointers.
 type heldEvent struct {
-	t, seq int64
-	b      *orderBatch
-	row    int32
+	t, seq     int64
+	batch, row int32
 }
 
 // orderBatch is an input batch some of whose events are held.
@@ -59,22 +59,50 @@ type orderBatch struct {
 }
 
 // heldEventBytes is what the heap takes per held event.
-const heldEventBytes = 32
+const heldEventBytes = 24
 
-// eventHeap orders held events by time, then arrival.
+// eventHeap is a binary heap of held events, by time, then arrival.
 type eventHeap []heldEvent
 
-func (h eventHeap) Len() int { return len(h) }
-func (h eventHeap) Less(i, j int) bool {
+func (h eventHeap) less(i, j int) bool {
 	return h[i].t < h[j].t || h[i].t == h[j].t && h[i].seq < h[j].seq
 }
-func (h eventHeap) Swap(i, j int) { h[i], h[j] = h[j], h[i] }
-func (h *eventHeap) Push(x any)   { *h = append(*h, x.(heldEvent)) }
-func (h *eventHeap) Pop() any {
-	old := *h
-	e := old[len(old)-1]
-	*h = old[:len(old)-1]
-	return e
+
+func (h *eventHeap) push(e heldEvent) {
+	*h = append(*h, e)
+	q := *h
+	for i := len(q) - 1; i > 0; {
+		up := (i - 1) / 2
+		if !q.less(i, up) {
+			break
+		}
+		q[i], q[up] = q[up], q[i]
+		i = up
+	}
+}
+
+func (h *eventHeap) pop() heldEvent {
+	q := *h
+	top := q[0]
+	n := len(q) - 1
+	q[0] = q[n]
+	q = q[:n]
+	for i := 0; ; {
+		l := 2*i + 1
+		if l >= n {
+			break
+		}
+		if r := l + 1; r < n && q.less(r, l) {
+			l = r
+		}
+		if !q.less(l, i) {
+			break
+		}
+		q[i], q[l] = q[l], q[i]
+		i = l
+	}
+	*h = q
+	return top
 }
 
 var _ Operator = (*EventOrder)(nil)
@@ -93,13 +121,12 @@ func (o *EventOrder) Open(ctx context.Context) error {
 }
 
 func (o *EventOrder) Close() error {
-	for _, e := range o.waiting {
-		if e.b.left > 0 {
-			e.b.left = 0
-			e.b.rec.Release()
+	for _, ob := range o.held {
+		if ob != nil {
+			ob.rec.Release()
 		}
 	}
-	o.waiting, o.batches, o.bytes = nil, 0, 0
+	o.waiting, o.held, o.bytes = nil, nil, 0
 	return o.Input.Close()
 }
 
@@ -223,17 +250,18 @@ func inOrderFrom(ts *array.Timestamp, marks []int64) bool {
 func (o *EventOrder) hold(b arrow.RecordBatch, ts *array.Timestamp, from int,
 	marks []int64) {
 	ob := &orderBatch{rec: b, size: batchBytes(b)}
+	num := o.base + int32(len(o.held))
 	for i := from; i < int(b.NumRows()); i++ {
 		t := int64(ts.Value(i))
 		if ts.IsNull(i) || marks != nil && t < marks[i] {
 			continue
 		}
-		heap.Push(&o.waiting, heldEvent{t: t, seq: o.seq, b: ob, row: int32(i)})
+		o.waiting.push(heldEvent{t: t, seq: o.seq, batch: num, row: int32(i)})
 		o.seq++
 		ob.left++
 	}
 	b.Retain()
-	o.batches++
+	o.held = append(o.held, ob)
 	o.bytes += ob.size + int64(ob.left)*heldEventBytes
 }
 
@@ -255,7 +283,7 @@ func (o *EventOrder) emit(wm int64) (arrow.RecordBatch, error) {
 	o.released = max(o.released, wm)
 	var evs []heldEvent
 	for len(o.waiting) > 0 && o.releases(o.waiting[0].t) {
-		evs = append(evs, heap.Pop(&o.waiting).(heldEvent))
+		evs = append(evs, o.waiting.pop())
 	}
 	if len(evs) == 0 {
 		return nil, nil
@@ -263,14 +291,21 @@ func (o *EventOrder) emit(wm int64) (arrow.RecordBatch, error) {
 	out, err := o.gather(evs)
 	for _, e := range evs {
 		o.bytes -= heldEventBytes
-		if e.b.left--; e.b.left == 0 {
-			o.bytes -= e.b.size
-			o.batches--
-			e.b.rec.Release()
+		ob := o.held[e.batch-o.base]
+		if ob.left--; ob.left == 0 {
+			o.bytes -= ob.size
+			ob.rec.Release()
+			o.held[e.batch-o.base] = nil
 		}
 	}
+	// Batches mostly go in arrival order: drop those let go from the front.
+	k := 0
+	for k < len(o.held) && o.held[k] == nil {
+		k++
+	}
+	o.held, o.base = o.held[k:], o.base+int32(k)
 	if len(o.waiting) == 0 {
-		o.waiting = nil // let go of a heap that grew large
+		o.waiting, o.held = nil, nil // let go of slices that grew large
 	}
 	o.Op.SetState(o.bytes)
 	return out, err
@@ -285,7 +320,8 @@ func (o *EventOrder) gather(evs []heldEvent) (arrow.RecordBatch, error) {
 		bld := array.NewBuilder(o.Env.Mem, schema.Field(c).Type)
 		bld.Reserve(len(evs))
 		for _, e := range evs {
-			if err := appendCell(bld, e.b.rec.Column(c), int(e.row)); err != nil {
+			rec := o.held[e.batch-o.base].rec
+			if err := appendCell(bld, rec.Column(c), int(e.row)); err != nil {
 				bld.Release()
 				return nil, err
 			}

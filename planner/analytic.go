@@ -50,41 +50,57 @@ func planAnalytics(sel *parser.Select, rel *relation, sc *scope, pc *Context, p 
 		return nil, nil, errAt(calls[0].Pos, ErrUnsupported, "unsupported: analytic "+
 			"functions over a changelog (EMIT EVERY, EMIT CHANGES, ALLOWED LATENESS)")
 	}
-	op := &exec.Analytic{Input: rel.op, Env: pc.Env}
-	cols := append([]scopeColumn(nil), rel.cols...)
-	index := map[string]int{}
-	node := &Node{Name: "Analytic", Children: []*Node{rel.node}}
-	for i, c := range calls {
+	// The functions partitioned by the window run first, over each firing as it comes; the
+	// others run above them, as their partitions go on across firings (and lead may hold
+	// rows back, which would split a firing).
+	var groups [2]struct {
+		calls []*parser.Call
+		fns   []*exec.AnalyticFn
+	}
+	for _, c := range calls {
 		fn, perBatch, err := planAnalyticCall(c, sc)
 		if err != nil {
 			return nil, nil, err
 		}
-		if i > 0 && perBatch != op.PerBatch {
-			return nil, nil, errAt(c.Pos, ErrUnsupported, "unsupported: analytic functions "+
-				"partitioned by the window beside others that are not, in one query")
-		}
-		op.PerBatch = perBatch
 		if !perBatch && fn.Fn.Kind == functions.Lead && perWindow &&
 			(len(sel.OrderBy) > 0 || sel.Limit != nil) {
 			return nil, nil, errAt(c.Pos, ErrUnsupported, "unsupported: ORDER BY or LIMIT "+
 				"per window with lead over a stream, whose rows come out after later windows")
 		}
-		op.Fns = append(op.Fns, fn)
-		index[c.String()] = len(cols)
-		cols = append(cols, scopeColumn{name: fmt.Sprintf("$over%d", i), typ: fn.T})
-		node.Details = append(node.Details, c.String())
-		if !perBatch && fn.Fn.Kind == functions.Lead {
-			node.Details = append(node.Details, fmt.Sprintf("holds each row back until "+
-				"the row %d after it in its partition arrives", fn.Offset))
+		g := &groups[b2i(!perBatch)]
+		g.calls, g.fns = append(g.calls, c), append(g.fns, fn)
+	}
+	cols := append([]scopeColumn(nil), rel.cols...)
+	index := map[string]int{}
+	in := rel
+	var node *Node
+	for gi, g := range groups {
+		if len(g.fns) == 0 {
+			continue
 		}
-	}
-	op.Out = schemaOf(cols)
-	op.Op = pc.counters(node)
-	if err := orderEvents(op, calls, rel, node, pc, p, perWindow); err != nil {
-		return nil, nil, err
-	}
-	if err := ties(op, calls, rel); err != nil {
-		return nil, nil, err
+		op := &exec.Analytic{Input: in.op, Env: pc.Env, PerBatch: gi == 0, Fns: g.fns}
+		node = &Node{Name: "Analytic", Children: []*Node{in.node}}
+		for k, c := range g.calls {
+			fn := g.fns[k]
+			index[c.String()] = len(cols)
+			cols = append(cols, scopeColumn{name: fmt.Sprintf("$over%d", len(index)-1),
+				typ: fn.T})
+			node.Details = append(node.Details, c.String())
+			if !op.PerBatch && fn.Fn.Kind == functions.Lead {
+				node.Details = append(node.Details, fmt.Sprintf("holds each row back until "+
+					"the row %d after it in its partition arrives", fn.Offset))
+			}
+		}
+		op.Out = schemaOf(cols)
+		op.Op = pc.counters(node)
+		if err := orderEvents(op, g.calls, in, node, pc, p, perWindow); err != nil {
+			return nil, nil, err
+		}
+		if err := ties(op, g.calls, in); err != nil {
+			return nil, nil, err
+		}
+		in = &relation{op: pc.measured(op, node), cols: cols, node: node,
+			unbounded: rel.unbounded, together: rel.together}
 	}
 	inner := sc.replace
 	ext := &scope{cols: cols, reg: sc.reg, clause: sc.clause}
@@ -98,8 +114,7 @@ func planAnalytics(sel *parser.Select, rel *relation, sc *scope, pc *Context, p 
 		}
 		return nil, false, nil
 	}
-	out := &relation{op: pc.measured(op, node), cols: cols, node: node,
-		unbounded: rel.unbounded}
+	out := &relation{op: in.op, cols: cols, node: node, unbounded: rel.unbounded}
 	if sel.Qualify != nil {
 		// QUALIFY may name the select list's aliases, as in DuckDB.
 		q := &scope{cols: ext.cols, reg: ext.reg, clause: "QUALIFY"}

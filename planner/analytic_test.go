@@ -121,6 +121,9 @@ func TestAnalyticPlans(t *testing.T) {
 			rank() OVER (ORDER BY "pickup", fare) FROM trips`,
 		`SELECT zone, lag(zone) OVER (ORDER BY window_start, zone) FROM trips
 		GROUP BY zone, TUMBLE(pickup, 1m)`,
+		`SELECT zone, rank() OVER (PARTITION BY window_start ORDER BY count(*) DESC),
+			sum(count(*)) OVER (ORDER BY window_start) FROM trips
+		GROUP BY zone, TUMBLE(pickup, 1m)`,
 	} {
 		_, _, err := f.plan(sql)
 		require.NoError(t, err, sql)
