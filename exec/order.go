@@ -127,6 +127,9 @@ func (o *EventOrder) Close() error {
 		}
 	}
 	o.waiting, o.held, o.bytes = nil, nil, 0
+	if o.Op != nil {
+		o.Op.SetState(0)
+	}
 	return o.Input.Close()
 }
 

@@ -266,3 +266,38 @@ func BenchmarkEventOrder(b *testing.B) {
 		})
 	}
 }
+
+// TestEventOrderClosedEarly closes an EventOrder while it holds events (as LIMIT or a cancel
+// does): its buffers go and its state is back to 0.
+func TestEventOrderClosedEarly(t *testing.T) {
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	defer mem.AssertSize(t, 0)
+	schema := arrow.NewSchema([]arrow.Field{
+		{Name: "ts", Type: functions.Timestamp, Nullable: true},
+	}, nil)
+	var batches []arrow.RecordBatch
+	for lo := 0; lo < 10_000; lo += 100 {
+		b := array.NewRecordBuilder(mem, schema)
+		for i := lo; i < lo+100; i++ {
+			b.Field(0).(*array.TimestampBuilder).Append(arrow.Timestamp(i * 1000))
+		}
+		batches = append(batches, b.NewRecordBatch())
+		b.Release()
+	}
+	stats := &Stats{}
+	env := &Env{Mem: mem, Stats: stats}
+	ts := &Column{Index: 0, T: functions.Timestamp, Name: "ts"}
+	state := &WatermarkState{}
+	wm := &Watermark{Input: &batchList{schema: schema, batches: batches}, Env: env, Time: ts,
+		Delay: 1_000_000, State: state}
+	op := &EventOrder{Input: wm, Env: env, Time: ts, WM: state, Op: stats.NewOp()}
+	ctx := context.Background()
+	require.NoError(t, op.Open(ctx))
+	b, err := op.Next(ctx)
+	require.NoError(t, err)
+	b.Release()
+	require.Positive(t, stats.StateBytes.Load(), "events are held")
+	require.NoError(t, op.Close())
+	require.Zero(t, op.Op.State.Load())
+	require.Zero(t, stats.StateBytes.Load())
+}

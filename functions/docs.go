@@ -92,23 +92,26 @@ every row up to the current one. They skip NULLs; count(*) and rate() count rows
 row_number, rank and ema take no frame. Their results can be filtered with QUALIFY or in an
 outer query.
 
-Over a stream, partitions run on across batches. A windowed query's rows come in the order
-of window_start. A stream's raw events are put in the order of the time their ORDER BY names
-as the watermark passes them: an event waits until the watermark reaches its time, and one
-older than the watermark when it arrives is late (dropped, counted and written to the late
-file, as for windows). ORDER BY keys after the time order the events of one time. A RANGE
-frame, or the default one, holds the current row's peers (the rows of its partition with its
-ORDER BY value), as in SQL: over events, an event then waits until the watermark has passed
-its time, since more events of that time may come; over a windowed query's rows ordered by
-window_start, the rows of the same window are peers (TUMBLE and HOP; for CUMULATE only
-window_end, whose windows fire together, and not for SESSION). A partition of a RANGE frame
-over events is dropped once it is older than any later frame; the other partitions stay
-while the query runs, and count against its memory limit.
-~PARTITION BY window_start~ takes each window's rows as a whole, sorts them by ORDER BY, and
-gives a RANGE or default frame the current row's peers, as SQL does. lead over a stream
-holds a row back until the row n after it in its partition arrives, or the input ends (then
-it gets the default): each partition keeps its last n rows, and rows come out in the order
-they are completed, by the arrival of the row that completes them.`[1:], "~", "`")
+Over a stream, partitions run on across batches. A windowed query's rows come as their
+windows fire, in the order of window_end: the rows of one window_end come together, and for
+TUMBLE and HOP those of one window_start too; SESSION's starts do not ascend across keys, so
+ORDER BY window_start over sessions needs PARTITION BY the keys. A stream's raw events are
+put in the order of the time their ORDER BY names as the watermark passes them: an event
+waits until the watermark reaches its time, and one older than the watermark when it arrives
+is late (dropped, counted and written to the late file, as for windows). ORDER BY keys after
+the time order the rows of one time where those come together (events, window rows by a
+bound that comes together), and are refused elsewhere. A RANGE frame, or the default one,
+holds the current row's peers (the rows of its partition with its ORDER BY value), as in
+SQL, where they come together: an event then waits until the watermark has passed its time,
+since more events of that time may come. A partition of a RANGE frame over events is dropped
+once it is older than any later frame; the other partitions stay while the query runs, and
+count against its memory limit.
+~PARTITION BY window_start~ (TUMBLE and HOP) or ~PARTITION BY window_end~ (any window) takes
+each window's rows as a whole, sorts them by ORDER BY, and gives a RANGE or default frame
+the current row's peers; such functions and ones that run across windows may share a query.
+lead over a stream holds a row back until the row n after it in its partition arrives, or
+the input ends (then it gets the default): each partition keeps its last n rows, and rows
+come out in the order they are completed, by the arrival of the row that completes them.`[1:], "~", "`")
 
 const scalarsIntro = `Unless its NULL rule says otherwise a scalar function is NULL where an
 argument is NULL. Text positions count characters from 1; regular expressions use RE2 syntax.

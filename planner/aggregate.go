@@ -187,6 +187,12 @@ func planAggregate(sel *parser.Select, rel *relation, where exec.Expr, pc *Conte
 	}
 	out := &relation{op: pc.measured(op, node), cols: cols, node: node,
 		changelog: agg.Changelog, together: firedTogether(agg)}
+	if agg.Time != nil && agg.Window.Kind == exec.Session {
+		out.sessionKeys = []int{}
+		for i := range keys {
+			out.sessionKeys = append(out.sessionKeys, b2i(agg.Changelog)+i)
+		}
+	}
 
 	post := &scope{cols: cols, reg: pc.Registry, clause: "the select list"}
 	base := 0
@@ -220,11 +226,12 @@ func planAggregate(sel *parser.Select, rel *relation, where exec.Expr, pc *Conte
 		having := &Node{Name: "Filter", Details: []string{"having: " + pred.String()},
 			Children: []*Node{out.node}}
 		out = &relation{
-			op:        pc.measured(&exec.Filter{Input: out.op, Pred: pred, Env: pc.Env}, having),
-			cols:      cols,
-			node:      having,
-			changelog: agg.Changelog,
-			together:  out.together,
+			op:          pc.measured(&exec.Filter{Input: out.op, Pred: pred, Env: pc.Env}, having),
+			cols:        cols,
+			node:        having,
+			changelog:   agg.Changelog,
+			together:    out.together,
+			sessionKeys: out.sessionKeys,
 		}
 		post.clause = "the select list"
 	}

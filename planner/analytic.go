@@ -58,7 +58,7 @@ func planAnalytics(sel *parser.Select, rel *relation, sc *scope, pc *Context, p 
 		fns   []*exec.AnalyticFn
 	}
 	for _, c := range calls {
-		fn, perBatch, err := planAnalyticCall(c, sc)
+		fn, perBatch, err := planAnalyticCall(c, sc, rel.together)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -100,7 +100,7 @@ func planAnalytics(sel *parser.Select, rel *relation, sc *scope, pc *Context, p 
 			return nil, nil, err
 		}
 		in = &relation{op: pc.measured(op, node), cols: cols, node: node,
-			unbounded: rel.unbounded, together: rel.together}
+			unbounded: rel.unbounded, together: rel.together, sessionKeys: rel.sessionKeys}
 	}
 	inner := sc.replace
 	ext := &scope{cols: cols, reg: sc.reg, clause: sc.clause}
@@ -157,13 +157,14 @@ func ties(op *exec.Analytic, calls []*parser.Call, rel *relation) error {
 		if len(fn.Order) == 0 {
 			continue
 		}
-		together := op.Ordered
-		if ref, ok := unparen(calls[i].Over.OrderBy[0].Expr).(*parser.ColumnRef); ok &&
-			len(ref.Parts) == 1 {
-			for _, name := range rel.together {
-				together = together || ref.Parts[0].Matches(name)
-			}
+		first := calls[i].Over.OrderBy[0].Expr
+		if rel.sessionKeys != nil && namesOneOf(first, []string{"window_start"}) &&
+			!partitionsBy(fn, rel.sessionKeys) {
+			return errAt(first.Position(), ErrUnsupported, "unsupported: ORDER BY "+
+				"window_start over sessions of several keys, which fire by their end: "+
+				"ORDER BY window_end, or PARTITION BY the keys")
 		}
+		together := op.Ordered || namesOneOf(first, rel.together)
 		if !together {
 			if len(fn.Order) > 1 {
 				return errAt(calls[i].Over.OrderBy[1].Expr.Position(), ErrUnsupported,
@@ -245,7 +246,8 @@ func orderEvents(op *exec.Analytic, calls []*parser.Call, rel *relation, node *N
 
 // planAnalyticCall compiles one OVER call; perBatch tells whether it is partitioned by the
 // window (its partitions are whole in one firing).
-func planAnalyticCall(c *parser.Call, sc *scope) (*exec.AnalyticFn, bool, error) {
+func planAnalyticCall(c *parser.Call, sc *scope, together []string) (*exec.AnalyticFn, bool,
+	error) {
 	entry, ok := sc.reg.Analytic(c.Name.Name)
 	if !ok {
 		return nil, false, errAt(c.Pos, ErrUnknownFunction, "unknown analytic function %q%s",
@@ -276,7 +278,7 @@ func planAnalyticCall(c *parser.Call, sc *scope) (*exec.AnalyticFn, bool, error)
 		return nil, false, err
 	}
 	sc.clause = "OVER (...)"
-	perBatch, err := compileOver(c.Over, sc, fn)
+	perBatch, err := compileOver(c.Over, sc, fn, together)
 	if err != nil {
 		return nil, false, err
 	}
@@ -288,14 +290,15 @@ func planAnalyticCall(c *parser.Call, sc *scope) (*exec.AnalyticFn, bool, error)
 
 // compileOver compiles the PARTITION BY and ORDER BY of an OVER clause into fn; perBatch
 // tells a partition by the window.
-func compileOver(w *parser.WindowSpec, sc *scope, fn *exec.AnalyticFn) (perBatch bool,
+func compileOver(w *parser.WindowSpec, sc *scope, fn *exec.AnalyticFn,
+	together []string) (perBatch bool,
 	err error) {
 	for _, p := range w.PartitionBy {
 		x, err := sc.compile(p)
 		if err != nil {
 			return false, err
 		}
-		perBatch = perBatch || isWindowBound(p)
+		perBatch = perBatch || namesOneOf(p, together)
 		fn.Partition = append(fn.Partition, x)
 	}
 	for _, o := range w.OrderBy {
@@ -320,7 +323,8 @@ func analyticFrame(c *parser.Call, sc *scope, fn *exec.AnalyticFn, perBatch bool
 	if !perBatch && !timeOrdered && !arrival {
 		return errAt(c.Over.Pos, ErrUnsupported, "unsupported: %s OVER a stream needs ORDER "+
 			"BY its time ascending (window_start or the event time), or PARTITION BY "+
-			"window_start to rank the rows of each window", name)
+			"window_start (TUMBLE, HOP) or window_end (any window) to rank the rows of "+
+			"each window", name)
 	}
 	frame, ranged, err := parseFrame(c.Over)
 	if err != nil {
@@ -412,11 +416,18 @@ func toFloat(v any) (float64, bool) {
 	return 0, false
 }
 
-// isWindowBound reports whether e names window_start or window_end.
-func isWindowBound(e parser.Expr) bool {
+// namesOneOf reports whether e is a column named by one of names.
+func namesOneOf(e parser.Expr, names []string) bool {
 	ref, ok := unparen(e).(*parser.ColumnRef)
-	return ok && len(ref.Parts) == 1 &&
-		(ref.Parts[0].Matches("window_start") || ref.Parts[0].Matches("window_end"))
+	if !ok || len(ref.Parts) != 1 {
+		return false
+	}
+	for _, n := range names {
+		if ref.Parts[0].Matches(n) {
+			return true
+		}
+	}
+	return false
 }
 
 // windowEnd is the window_end column beside an ORDER BY window_start, where each row of a
@@ -528,4 +539,20 @@ func sameExpr(a, b exec.Expr) bool {
 		return ca.Index == cb.Index
 	}
 	return a.String() == b.String()
+}
+
+// partitionsBy reports whether fn's PARTITION BY holds each of the columns keys.
+func partitionsBy(fn *exec.AnalyticFn, keys []int) bool {
+	for _, k := range keys {
+		found := false
+		for _, p := range fn.Partition {
+			if c, ok := p.(*exec.Column); ok && c.Index == k {
+				found = true
+			}
+		}
+		if !found {
+			return false
+		}
+	}
+	return true
 }

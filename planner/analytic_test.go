@@ -49,12 +49,12 @@ func TestAnalyticPlanErrors(t *testing.T) {
 				`analytic function`},
 		{`SELECT sum(fare) OVER (PARTITION BY zone ORDER BY fare) FROM trips`, ErrUnsupported,
 			`1:18: unsupported: sum OVER a stream needs ORDER BY its time ascending ` +
-				`(window_start or the event time), or PARTITION BY window_start to rank the ` +
-				`rows of each window`},
+				`(window_start or the event time), or PARTITION BY window_start (TUMBLE, ` +
+				`HOP) or window_end (any window) to rank the rows of each window`},
 		{`SELECT rank() OVER (PARTITION BY zone) FROM trips`, ErrUnsupported,
 			`1:15: unsupported: rank OVER a stream needs ORDER BY its time ascending ` +
-				`(window_start or the event time), or PARTITION BY window_start to rank the ` +
-				`rows of each window`},
+				`(window_start or the event time), or PARTITION BY window_start (TUMBLE, ` +
+				`HOP) or window_end (any window) to rank the rows of each window`},
 		{`SELECT zone, sum(count(*)) OVER (PARTITION BY window_start ORDER BY count(*) ` +
 			`RANGE 5m PRECEDING) FROM trips GROUP BY zone, TUMBLE(pickup, 1m)`, ErrInvalid,
 			`1:28: a RANGE frame of an interval needs ORDER BY one TIMESTAMP ascending`},
@@ -84,10 +84,19 @@ func TestAnalyticPlanErrors(t *testing.T) {
 			`FROM trips)`, ErrUnsupported,
 			`1:41: unsupported: ORDER BY keys after the time over rows whose times do not ` +
 				`come together (a subquery's, or sessions' and CUMULATE's by window_start)`},
-		{`SELECT zone, lag(zone) OVER (ORDER BY window_start, zone) FROM trips ` +
-			`GROUP BY zone, SESSION(pickup, 1m)`, ErrUnsupported,
-			`1:53: unsupported: ORDER BY keys after the time over rows whose times do not ` +
+		{`SELECT zone, lag(zone) OVER (PARTITION BY zone ORDER BY window_start, zone) ` +
+			`FROM trips GROUP BY zone, SESSION(pickup, 1m)`, ErrUnsupported,
+			`1:71: unsupported: ORDER BY keys after the time over rows whose times do not ` +
 				`come together (a subquery's, or sessions' and CUMULATE's by window_start)`},
+		{`SELECT zone, lag(zone) OVER (ORDER BY window_start) FROM trips ` +
+			`GROUP BY zone, SESSION(pickup, 1m)`, ErrUnsupported,
+			`1:39: unsupported: ORDER BY window_start over sessions of several keys, which ` +
+				`fire by their end: ORDER BY window_end, or PARTITION BY the keys`},
+		{`SELECT zone, rank() OVER (PARTITION BY window_start ORDER BY count(*)) FROM trips ` +
+			`GROUP BY zone, SESSION(pickup, 1m)`, ErrUnsupported,
+			`1:21: unsupported: rank OVER a stream needs ORDER BY its time ascending ` +
+				`(window_start or the event time), or PARTITION BY window_start (TUMBLE, ` +
+				`HOP) or window_end (any window) to rank the rows of each window`},
 	}
 	f := tripsFixture(t)
 	for _, tt := range tests {
@@ -124,6 +133,9 @@ func TestAnalyticPlans(t *testing.T) {
 		`SELECT zone, rank() OVER (PARTITION BY window_start ORDER BY count(*) DESC),
 			sum(count(*)) OVER (ORDER BY window_start) FROM trips
 		GROUP BY zone, TUMBLE(pickup, 1m)`,
+		`SELECT zone, rank() OVER (PARTITION BY window_end ORDER BY count(*) DESC),
+			lag(zone) OVER (PARTITION BY zone ORDER BY window_start) FROM trips
+		GROUP BY zone, SESSION(pickup, 1m)`,
 	} {
 		_, _, err := f.plan(sql)
 		require.NoError(t, err, sql)

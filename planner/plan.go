@@ -158,6 +158,9 @@ type relation struct {
 	// together names the window bounds (window_start, window_end) whose rows of one value
 	// all come out in one batch: the windows of one end fire at once.
 	together []string
+	// sessionKeys are the group keys' columns of SESSION windows' rows (nil for other
+	// rows): sessions fire by their end, so their starts ascend across firings only per key.
+	sessionKeys []int
 	// unfiltered and where are the relation before a WHERE filter and the filter, so that a
 	// watermark can see every event, as the windows' does.
 	unfiltered *relation
