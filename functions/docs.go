@@ -111,7 +111,8 @@ each window's rows as a whole, sorts them by ORDER BY, and gives a RANGE or defa
 the current row's peers; such functions and ones that run across windows may share a query.
 lead over a stream holds a row back until the row n after it in its partition arrives, or
 the input ends (then it gets the default): each partition keeps its last n rows, and rows
-come out in the order they are completed, by the arrival of the row that completes them.`[1:], "~", "`")
+come out in the order they are completed, by the arrival of the row that
+completes them.`[1:], "~", "`")
 
 const scalarsIntro = `Unless its NULL rule says otherwise a scalar function is NULL where an
 argument is NULL. Text positions count characters from 1; regular expressions use RE2 syntax.
