@@ -323,8 +323,8 @@ func analyticFrame(c *parser.Call, sc *scope, fn *exec.AnalyticFn, perBatch bool
 	if !perBatch && !timeOrdered && !arrival {
 		return errAt(c.Over.Pos, ErrUnsupported, "unsupported: %s OVER a stream needs ORDER "+
 			"BY its time ascending (window_start or the event time), or PARTITION BY "+
-			"window_start (TUMBLE, HOP) or window_end (any window) to rank the rows of "+
-			"each window", name)
+			"window_start (TUMBLE, HOP) or window_end (any window) to take each window's "+
+			"rows as a whole", name)
 	}
 	frame, ranged, err := parseFrame(c.Over)
 	if err != nil {

@@ -50,11 +50,11 @@ func TestAnalyticPlanErrors(t *testing.T) {
 		{`SELECT sum(fare) OVER (PARTITION BY zone ORDER BY fare) FROM trips`, ErrUnsupported,
 			`1:18: unsupported: sum OVER a stream needs ORDER BY its time ascending ` +
 				`(window_start or the event time), or PARTITION BY window_start (TUMBLE, ` +
-				`HOP) or window_end (any window) to rank the rows of each window`},
+				`HOP) or window_end (any window) to take each window's rows as a whole`},
 		{`SELECT rank() OVER (PARTITION BY zone) FROM trips`, ErrUnsupported,
 			`1:15: unsupported: rank OVER a stream needs ORDER BY its time ascending ` +
 				`(window_start or the event time), or PARTITION BY window_start (TUMBLE, ` +
-				`HOP) or window_end (any window) to rank the rows of each window`},
+				`HOP) or window_end (any window) to take each window's rows as a whole`},
 		{`SELECT zone, sum(count(*)) OVER (PARTITION BY window_start ORDER BY count(*) ` +
 			`RANGE 5m PRECEDING) FROM trips GROUP BY zone, TUMBLE(pickup, 1m)`, ErrInvalid,
 			`1:28: a RANGE frame of an interval needs ORDER BY one TIMESTAMP ascending`},
@@ -96,7 +96,7 @@ func TestAnalyticPlanErrors(t *testing.T) {
 			`GROUP BY zone, SESSION(pickup, 1m)`, ErrUnsupported,
 			`1:21: unsupported: rank OVER a stream needs ORDER BY its time ascending ` +
 				`(window_start or the event time), or PARTITION BY window_start (TUMBLE, ` +
-				`HOP) or window_end (any window) to rank the rows of each window`},
+				`HOP) or window_end (any window) to take each window's rows as a whole`},
 	}
 	f := tripsFixture(t)
 	for _, tt := range tests {

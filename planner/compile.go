@@ -425,7 +425,11 @@ func (s *scope) call(e *parser.Call) (exec.Expr, error) {
 	}
 	t, err := fn.Resolve(types)
 	if err != nil {
-		return nil, errAt(e.Pos, ErrTypeMismatch, "%s: %v", e.Name.Name, unwrapMsg(err))
+		msg := unwrapMsg(err)
+		if !strings.HasPrefix(strings.ToLower(msg), strings.ToLower(e.Name.Name)+" ") {
+			msg = e.Name.Name + ": " + msg // say which function, unless the message does
+		}
+		return nil, errAt(e.Pos, ErrTypeMismatch, "%s", msg)
 	}
 	return &exec.Call{Fn: fn, Args: args, T: t, SQL: e}, nil
 }

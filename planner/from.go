@@ -60,6 +60,10 @@ func planFile(src parser.Expr, alias string, pc *Context, p *Plan) (*relation, e
 		return nil, errAt(src.Position(), ErrInvalid, "expected the file's path as a string")
 	}
 	opts["path"] = path.Text
+	if _, given := opts["delimiter"]; opts["format"] == "csv" && !given &&
+		formatOf(path.Text) == "tsv" {
+		opts["format"] = "tsv" // read_csv of a .tsv file: tabs, as DuckDB's sniffer finds
+	}
 	name := strings.TrimSuffix(filepath.Base(path.Text), filepath.Ext(path.Text))
 	st := &Stream{Name: name, Options: opts}
 	fo, err := fileOptions(st)

@@ -245,6 +245,12 @@ func TestPlanErrors(t *testing.T) {
 			msg:  `1:35: cannot apply + to DOUBLE and VARCHAR`,
 		},
 		{
+			name: "a scalar function's argument type, named once",
+			sql:  `SELECT upper(zone) FROM trips`,
+			kind: ErrTypeMismatch,
+			msg:  `1:8: upper expects a VARCHAR argument, got BIGINT`,
+		},
+		{
 			name: "comparing DOUBLE with VARCHAR",
 			sql:  `SELECT zone FROM trips WHERE fare = 'x'`,
 			kind: ErrTypeMismatch,

@@ -109,10 +109,19 @@ func parseFlags(args []string) (*options, []string, error) {
 	fs.BoolVar(&o.version, "version", false, "")
 	fs.BoolVar(&o.help, "help", false, "")
 	fs.BoolVar(&o.help, "h", false, "")
-	if err := fs.Parse(args); err != nil {
-		return nil, nil, err
+	// Flags may come after the file too (weir q.sql --format json): parse on after each
+	// argument that is not a flag.
+	var rest []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, nil, err
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return o, rest, nil
+		}
+		rest, args = append(rest, args[0]), args[1:]
 	}
-	return o, fs.Args(), nil
 }
 
 // run is the whole command, with its streams passed in so that tests drive it.

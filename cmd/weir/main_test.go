@@ -148,6 +148,23 @@ func TestSelectWithoutFrom(t *testing.T) {
 		"column,type,computed\np,DOUBLE,\"\"\n", out.String())
 }
 
+// TestFlagsAfterTheFile runs a query file with flags after it, as after it on the command
+// line of most tools; two files are still a usage error.
+func TestFlagsAfterTheFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "q.sql")
+	require.NoError(t, os.WriteFile(path, []byte("SELECT 1 AS x;"), 0o644))
+	var out, errb bytes.Buffer
+	code := run([]string{path, "--format", "json"}, nil, &out, &errb)
+	require.Equal(t, 0, code, errb.String())
+	require.JSONEq(t, `{"x": 1}`, strings.TrimSpace(out.String()))
+
+	out.Reset()
+	errb.Reset()
+	code = run([]string{path, "--format", "csv", path}, nil, &out, &errb)
+	require.Equal(t, exitUsage, code)
+	require.Contains(t, errb.String(), "give one of -c, -f or a file")
+}
+
 // TestBench runs a small workload of each source through `weir --bench` and checks that it
 // reports its rate, state and, for the in-memory stream, the emit latency.
 func TestBench(t *testing.T) {
