@@ -336,7 +336,7 @@ func (db *DB) show(s *parser.Show) (*Rows, error) {
 	switch strings.ToLower(s.What) {
 	case "streams":
 		var names []string
-		for _, st := range db.catalog.Streams() {
+		for _, st := range append(db.catalog.Streams(), planner.BuiltinStreams()...) {
 			names = append(names, st.Name)
 		}
 		return db.textRows("name", names), nil
@@ -357,10 +357,11 @@ func (db *DB) describe(d *parser.Describe) (*Rows, error) {
 	if d.Query != nil {
 		return db.describeQuery(d.Query)
 	}
-	st, ok := db.catalog.Lookup(d.Name.Parts[len(d.Name.Parts)-1])
+	st, ok := planner.ResolveStream(db.catalog, d.Name.Parts)
 	if !ok {
-		return nil, fmt.Errorf("%d:%d: unknown stream %q", d.Name.Pos.Line, d.Name.Pos.Column,
-			d.Name.String())
+		return nil, fmt.Errorf("%d:%d: unknown stream %q%s", d.Name.Pos.Line,
+			d.Name.Pos.Column, d.Name.String(),
+			planner.DidYouMean(d.Name.String(), planner.StreamNames(db.catalog)))
 	}
 	b := newTableBuilder(db.mem, "column", "type", "computed")
 	for _, c := range st.Columns {

@@ -26,6 +26,42 @@ var builtinStreams = func() map[string]*Stream {
 	return out
 }()
 
+// BuiltinStreams lists the streams every engine has without a CREATE STREAM, in the
+// order of the Nexmark tables (bid, auction, person).
+func BuiltinStreams() []*Stream {
+	var out []*Stream
+	for _, table := range connector.NexmarkTables() {
+		out = append(out, builtinStreams["nexmark."+table])
+	}
+	return out
+}
+
+// builtinNames are the built-in streams' names, for suggestions.
+func builtinNames() []string {
+	var out []string
+	for _, st := range BuiltinStreams() {
+		out = append(out, st.Name)
+	}
+	return out
+}
+
+// ResolveStream finds the stream a name refers to: a built-in one (nexmark.bid), or one of
+// the catalog's.
+func ResolveStream(c *Catalog, parts []parser.Ident) (*Stream, bool) {
+	if st, ok := builtinStream(&parser.ColumnRef{Parts: parts}); ok {
+		return st, true
+	}
+	if len(parts) != 1 {
+		return nil, false
+	}
+	return c.Lookup(parts[0])
+}
+
+// StreamNames lists the catalog's streams and the built-in ones, for suggestions.
+func StreamNames(c *Catalog) []string {
+	return append(c.Names(), builtinNames()...)
+}
+
 // builtinStream resolves the streams every engine has without a CREATE STREAM, such as
 // nexmark.bid (any case, unless quoted).
 func builtinStream(ref *parser.ColumnRef) (*Stream, bool) {

@@ -404,8 +404,9 @@ func (s *scope) call(e *parser.Call) (exec.Expr, error) {
 			"(PARTITION BY ... ORDER BY ...)", e.Name.Name)
 	}
 	if !ok {
+		names := append(s.reg.Names(), keys(windowFunctions)...)
 		return nil, errAt(e.Pos, ErrUnknownFunction, "unknown function %q%s", e.Name.Name,
-			didYouMean(e.Name.Name, s.reg.Names()))
+			didYouMean(e.Name.Name, names))
 	}
 	switch {
 	case e.Star, e.Distinct, e.Filter != nil, len(e.WithinGroup) > 0:

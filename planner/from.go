@@ -109,7 +109,7 @@ func describeColumns(st *Stream) string {
 	return strings.Join(parts, ", ")
 }
 
-func keys(m map[string]string) []string {
+func keys[V any](m map[string]V) []string {
 	out := make([]string, 0, len(m))
 	for k := range m {
 		out = append(out, k)

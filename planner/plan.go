@@ -381,7 +381,7 @@ func planStreamRef(ref *parser.ColumnRef, alias string, pc *Context, p *Plan) (*
 	}
 	if len(ref.Parts) != 1 {
 		return nil, errAt(ref.Pos, ErrUnknownStream, "unknown stream %q%s", ref.String(),
-			didYouMean(ref.String(), pc.Catalog.Names()))
+			didYouMean(ref.String(), StreamNames(pc.Catalog)))
 	}
 	st, ok := pc.Catalog.Lookup(ref.Parts[0])
 	if !ok && ref.Parts[0].Matches("stdin") {
@@ -389,7 +389,7 @@ func planStreamRef(ref *parser.ColumnRef, alias string, pc *Context, p *Plan) (*
 	}
 	if !ok {
 		return nil, errAt(ref.Pos, ErrUnknownStream, "unknown stream %q%s", ref.String(),
-			didYouMean(ref.String(), pc.Catalog.Names()))
+			didYouMean(ref.String(), StreamNames(pc.Catalog)))
 	}
 	if alias == "" {
 		alias = st.Name

@@ -245,6 +245,12 @@ func TestPlanErrors(t *testing.T) {
 			msg:  `1:35: cannot apply + to DOUBLE and VARCHAR`,
 		},
 		{
+			name: "misspelt window",
+			sql:  `SELECT count(*) FROM trips GROUP BY TUMBEL(pickup, 1m)`,
+			kind: ErrUnknownFunction,
+			msg:  `1:37: unknown function "TUMBEL" (did you mean "tumble"?)`,
+		},
+		{
 			name: "a scalar function's argument type, named once",
 			sql:  `SELECT upper(zone) FROM trips`,
 			kind: ErrTypeMismatch,

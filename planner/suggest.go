@@ -16,6 +16,9 @@ func suggest(name string, candidates []string) string {
 	return best
 }
 
+// DidYouMean formats a suggestion among candidates for an error message, or "" without one.
+func DidYouMean(name string, candidates []string) string { return didYouMean(name, candidates) }
+
 // didYouMean formats a suggestion for an error message, or "" without one.
 func didYouMean(name string, candidates []string) string {
 	if s := suggest(name, candidates); s != "" {

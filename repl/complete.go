@@ -6,6 +6,7 @@ import (
 	"unicode"
 
 	"github.com/weirsql/weir"
+	"github.com/weirsql/weir/planner"
 )
 
 // keywords are the words tab completion offers besides names: the reserved words and the
@@ -67,7 +68,7 @@ func isWordRune(r rune) bool {
 // streams lists the names of the catalog's streams and the built-in ones.
 func (c *completer) streams() []string {
 	out := c.db.Catalog().Names()
-	for _, st := range builtinStreams() {
+	for _, st := range planner.BuiltinStreams() {
 		out = append(out, st.Name)
 	}
 	return out
@@ -76,7 +77,7 @@ func (c *completer) streams() []string {
 // columns lists the column names of every stream.
 func (c *completer) columns() []string {
 	var out []string
-	for _, s := range append(c.db.Catalog().Streams(), builtinStreams()...) {
+	for _, s := range append(c.db.Catalog().Streams(), planner.BuiltinStreams()...) {
 		for _, col := range s.Columns {
 			out = append(out, col.Name)
 		}

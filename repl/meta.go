@@ -178,30 +178,7 @@ func clip(s string, n int) string {
 
 // allStreams lists the catalog's streams, then the built-in ones.
 func (s *Shell) allStreams() []*planner.Stream {
-	return append(s.db.Catalog().Streams(), builtinStreams()...)
-}
-
-// nexmarkDelay is the watermark delay of the built-in Nexmark streams (DESIGN.md).
-const nexmarkDelay = 4 * 1_000_000
-
-// builtinStreams describes the streams every engine has without a CREATE STREAM: the
-// Nexmark generator's nexmark.bid, nexmark.auction and nexmark.person.
-func builtinStreams() []*planner.Stream {
-	var out []*planner.Stream
-	for _, table := range connector.NexmarkTables() {
-		schema, err := connector.NexmarkSchema(table)
-		if err != nil {
-			continue
-		}
-		st := &planner.Stream{Name: "nexmark." + table, WatermarkColumn: "dateTime",
-			Delay: nexmarkDelay, Options: map[string]string{"connector": "nexmark",
-				"table": table}}
-		for _, f := range schema.Fields() {
-			st.Columns = append(st.Columns, planner.Column{Name: f.Name, Type: f.Type})
-		}
-		out = append(out, st)
-	}
-	return out
+	return append(s.db.Catalog().Streams(), planner.BuiltinStreams()...)
 }
 
 // source says where a stream's events come from.

@@ -309,7 +309,9 @@ func TestStatementsFromStdin(t *testing.T) {
 	code := run(nil, strings.NewReader("SHOW STREAMS;\nCREATE STREAM s (x BIGINT);\n"+
 		"SHOW STREAMS;\n"), &out, &errb)
 	require.Equal(t, 0, code, errb.String())
-	require.Equal(t, "name\nname\ns\n", out.String())
+	// The built-in streams are listed after the program's.
+	const builtin = "nexmark.bid\nnexmark.auction\nnexmark.person\n"
+	require.Equal(t, "name\n"+builtin+"name\ns\n"+builtin, out.String())
 
 	code = run(nil, strings.NewReader("SELECT nope\nFROM s;"), &out, &errb)
 	require.Equal(t, 1, code)
@@ -330,14 +332,15 @@ func TestOutputFile(t *testing.T) {
 	require.Empty(t, out.String())
 	data, err := os.ReadFile(file)
 	require.NoError(t, err)
-	require.Equal(t, "name\ns\n", string(data))
+	require.Equal(t, "name\ns\nnexmark.bid\nnexmark.auction\nnexmark.person\n", string(data))
 
 	file = filepath.Join(dir, "streams.json")
 	require.Equal(t, 0, run([]string{"--output", file, "-c", "CREATE STREAM s (x BIGINT); " +
 		"SHOW STREAMS"}, nil, &out, &errb))
 	data, err = os.ReadFile(file)
 	require.NoError(t, err)
-	require.Equal(t, `{"name":"s"}`+"\n", string(data))
+	require.Equal(t, `{"name":"s"}`+"\n"+`{"name":"nexmark.bid"}`+"\n"+
+		`{"name":"nexmark.auction"}`+"\n"+`{"name":"nexmark.person"}`+"\n", string(data))
 
 	errb.Reset()
 	require.Equal(t, 2, run([]string{"--output", filepath.Join(dir, "x.what"), "-c", "SHOW " +
