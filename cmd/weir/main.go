@@ -3,6 +3,7 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"flag"
@@ -90,6 +91,7 @@ type options struct {
 	memoryLimit, inputFormat, bench     string
 	version, help                       bool
 	workers                             int
+	piped                               bool // the statements come from stdin
 }
 
 func parseFlags(args []string) (*options, []string, error) {
@@ -214,7 +216,11 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
 	if shell {
 		return runShell(ctx, cancel, db, o, stdout, stderr)
 	}
-	return runScript(ctx, cancel, db, o, sql, name, out, stderr)
+	work := func(r *runner) int { return r.script(ctx, sql) }
+	if o.piped {
+		work = func(r *runner) int { return r.stream(ctx, stdin) }
+	}
+	return runScript(ctx, cancel, db, o, work, name, out, stderr)
 }
 
 // resolveFormat settles the output format: --format, else the extension of --output, else
@@ -279,15 +285,8 @@ func (o *options) script(stdin io.Reader, shell bool, stderr io.Writer) (
 		fmt.Fprintf(stderr, "weir: nothing to run\n\n%s", usage)
 		return "", "", exitUsage
 	}
-	data, err := io.ReadAll(stdin) // statements from a pipe or a file
-	if err != nil {
-		fmt.Fprintf(stderr, "weir: reading statements from stdin: %v\n", err)
-		return "", "", exitError
-	}
-	if strings.TrimSpace(string(data)) == "" {
-		return "", "", exitOK
-	}
-	return string(data), "", -1
+	o.piped = true // statements from a pipe or a file, run as each one is complete
+	return "", "", -1
 }
 
 // dataInput is what FROM stdin reads: stdin, unless the statements came from it. In batch,
@@ -373,7 +372,7 @@ func signals(cancel context.CancelFunc, interrupt func()) (status func() int, st
 
 // runScript runs statements in batch and prints their results to out.
 func runScript(ctx context.Context, cancel context.CancelFunc, db *weir.DB, o *options,
-	sql, name string, out, stderr io.Writer) int {
+	work func(*runner) int, name string, out, stderr io.Writer) int {
 	status, stop := signals(cancel, nil)
 	defer stop()
 
@@ -383,7 +382,7 @@ func runScript(ctx context.Context, cancel context.CancelFunc, db *weir.DB, o *o
 		r.output = "stdout"
 	}
 	done := make(chan int, 1)
-	go func() { done <- r.script(ctx, sql) }()
+	go func() { done <- work(r) }()
 	select {
 	case code := <-done:
 		if s := status(); s != 0 {
@@ -468,6 +467,63 @@ func (r *runner) script(ctx context.Context, sql string) int {
 			r.report(err)
 			return exitError
 		}
+	}
+	return exitOK
+}
+
+// stream runs the statements read from in as each one is complete, so that a query starts
+// while more input may follow (statements typed into a pipe, or a script whose last query
+// never ends). It stops at the first failure, as script does. Error positions count the
+// lines of the whole input. A shell command (.mode, .output) is refused: it needs the
+// interactive shell; --format and --output do its work.
+func (r *runner) stream(ctx context.Context, in io.Reader) int {
+	sc := bufio.NewScanner(in)
+	sc.Buffer(make([]byte, 64*1024), 16<<20)
+	var pending strings.Builder // the text after the last complete statement
+	line, startLine := 0, 1     // lines read; the line pending begins on
+	for sc.Scan() {
+		line++
+		text := strings.TrimSuffix(sc.Text(), "\r")
+		if repl.Blank(pending.String()) && strings.HasPrefix(strings.TrimSpace(text), ".") {
+			r.report(fmt.Errorf("%d:1: %s is a command of the interactive shell; in a "+
+				"script use --format and --output", line, strings.Fields(text)[0]))
+			return exitError
+		}
+		if pending.Len() == 0 {
+			startLine = line
+		}
+		pending.WriteString(text)
+		pending.WriteByte('\n')
+		stmts, rest := repl.Split(pending.String())
+		if len(stmts) == 0 {
+			if repl.Blank(pending.String()) {
+				pending.Reset()
+			}
+			continue
+		}
+		done := pending.String()
+		done = done[:len(done)-len(rest)]
+		// Pad each statement with the lines before it, so that its errors say where it is
+		// in the input.
+		at := 0
+		for _, st := range stmts {
+			i := strings.Index(done[at:], st) + at
+			pad := startLine - 1 + strings.Count(done[:i], "\n")
+			if code := r.script(ctx, strings.Repeat("\n", pad)+st); code != exitOK {
+				return code
+			}
+			at = i + len(st)
+		}
+		startLine += strings.Count(done, "\n")
+		pending.Reset()
+		pending.WriteString(rest)
+	}
+	if err := sc.Err(); err != nil {
+		fmt.Fprintf(r.stderr, "weir: reading statements from stdin: %v\n", err)
+		return exitError
+	}
+	if !repl.Blank(pending.String()) {
+		return r.script(ctx, strings.Repeat("\n", startLine-1)+pending.String())
 	}
 	return exitOK
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"errors"
@@ -370,4 +371,67 @@ func TestHelpHasExamples(t *testing.T) {
 	require.Contains(t, out.String(), "examples:")
 	require.Contains(t, out.String(), "--output FILE")
 	require.Contains(t, out.String(), "interactive shell")
+}
+
+// TestPipedStatementsRunAsTheyComplete pipes statements into weir and keeps the pipe open: a
+// statement runs as soon as its semicolon arrives, not when the input ends.
+func TestPipedStatementsRunAsTheyComplete(t *testing.T) {
+	pr, pw := io.Pipe()
+	outR, outW := io.Pipe()
+	var errb bytes.Buffer
+	done := make(chan int, 1)
+	go func() {
+		done <- run([]string{"--format", "csv"}, pr, outW, &errb)
+		outW.Close()
+	}()
+	_, err := io.WriteString(pw, "SELECT 1 AS x;\nSELECT auction FROM nexmark.bid\nLIMIT 2;\n")
+	require.NoError(t, err)
+	lines := make(chan string)
+	go func() {
+		sc := bufio.NewScanner(outR)
+		for sc.Scan() {
+			lines <- sc.Text()
+		}
+		close(lines)
+	}()
+	var got []string
+	for len(got) < 5 {
+		select {
+		case l := <-lines:
+			got = append(got, l)
+		case <-time.After(30 * time.Second):
+			t.Fatalf("no output before the input ends, got %q", got)
+		}
+	}
+	require.Equal(t, []string{"x", "1", "auction"}, got[:3])
+	require.NoError(t, pw.Close())
+	for range lines {
+	}
+	require.Equal(t, 0, <-done, errb.String())
+}
+
+// TestPipedStatementsErrors checks piped statements' errors: positions count the lines of the
+// whole input, a shell command is refused with a hint, and the first failure stops the rest.
+func TestPipedStatementsErrors(t *testing.T) {
+	var out, errb bytes.Buffer
+	code := run(nil, strings.NewReader("SELECT 1 AS a;\n\n-- note\nSELECT nope\nFROM s;\n"+
+		"SELECT 2 AS b;\n"), &out, &errb)
+	require.Equal(t, exitError, code)
+	require.Equal(t, "a\n1\n", out.String())
+	require.Contains(t, errb.String(), "5:6: unknown stream \"s\"")
+
+	out.Reset()
+	errb.Reset()
+	code = run(nil, strings.NewReader("SELECT 1 AS a;\n.mode table\nSELECT 2 AS b;\n"), &out,
+		&errb)
+	require.Equal(t, exitError, code)
+	require.Equal(t, "a\n1\n", out.String())
+	require.Equal(t, "error: 2:1: .mode is a command of the interactive shell; in a script "+
+		"use --format and --output\n", errb.String())
+
+	out.Reset()
+	errb.Reset()
+	code = run(nil, strings.NewReader("SELECT 1 AS a; SELECT 2\nAS b"), &out, &errb)
+	require.Equal(t, 0, code, errb.String())
+	require.Equal(t, "a\n1\nb\n2\n", out.String(), "the last statement needs no semicolon")
 }
