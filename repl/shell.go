@@ -431,7 +431,11 @@ func Summary(s weir.Stats) string {
 		parts = append(parts, plural(s.LateDropped, "late event")+" dropped")
 	}
 	if s.LatePartial > 0 {
-		parts = append(parts, plural(s.LatePartial, "event")+" late for some of their windows")
+		their := " late for some of their windows"
+		if s.LatePartial == 1 {
+			their = " late for some of its windows"
+		}
+		parts = append(parts, plural(s.LatePartial, "event")+their)
 	}
 	if s.EventsSkipped > 0 {
 		parts = append(parts, plural(s.EventsSkipped, "malformed row")+" skipped")

@@ -382,3 +382,11 @@ func TestDescribeQuery(t *testing.T) {
 		"column,type,computed\nts,TIMESTAMP,\"\"\nhost,VARCHAR,\"\"\nbytes,BIGINT,\"\"\n",
 		out)
 }
+
+// TestSummaryGrammar checks the summary's words for one event and for several.
+func TestSummaryGrammar(t *testing.T) {
+	require.Equal(t, "1 late event dropped, 1 event late for some of its windows (5 events "+
+		"read)", Summary(weir.Stats{LateDropped: 1, LatePartial: 1, EventsRead: 5}))
+	require.Equal(t, "2 events late for some of their windows (1 event read)",
+		Summary(weir.Stats{LatePartial: 2, EventsRead: 1}))
+}

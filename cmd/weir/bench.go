@@ -147,8 +147,12 @@ func runBench(workload string, stdout, stderr io.Writer) int {
 
 func printBenchList(w io.Writer, all []benchWorkload) {
 	fmt.Fprint(w, benchUsage)
+	width := 0
 	for _, wl := range all {
-		fmt.Fprintf(w, "  %-15s %s (%s)\n", wl.name, wl.summary, wl.source)
+		width = max(width, len(wl.name))
+	}
+	for _, wl := range all {
+		fmt.Fprintf(w, "  %-*s %s (%s)\n", width, wl.name, wl.summary, wl.source)
 	}
 }
 
