@@ -17,6 +17,14 @@ var errorTests = []struct {
 	sql  string
 	want string
 }{
+	// A misspelt clause word, which the parser would take for a name.
+	{"misspelt SELECT", "SELEC price FROM s", `1:1: unexpected "SELEC" (did you mean SELECT?)`},
+	{"misspelt FROM", "SELECT price FORM s", `1:14: unexpected "FORM" (did you mean FROM?)`},
+	{"misspelt WHERE", "SELECT a FROM s\nWHER a > 1",
+		`2:1: unexpected "WHER" (did you mean WHERE?)`},
+	{"misspelt GROUP", "SELECT a FROM s GROPU BY a",
+		`1:17: unexpected "GROPU" (did you mean GROUP?)`},
+
 	// A missing expression.
 	{"end after operator", "SELECT a +", "1:11: expected an expression, found end of input"},
 	{"end after *", "SELECT 1 + 2 *", "1:15: expected an expression, found end of input"},

@@ -36,6 +36,13 @@ func Parse(sql string) ([]*Statement, error) {
 	start := peek.MakeCheckpoint()
 	script, err := scriptParser.ParseFromLexer(peek)
 	if err != nil {
+		var uerr *participle.UnexpectedTokenError
+		if errors.As(err, &uerr) {
+			peek.LoadCheckpoint(start)
+			if e := misspeltKeyword(peek, uerr.Unexpected); e != nil {
+				return nil, e
+			}
+		}
 		cerr := convertError(err)
 		var nerr *strconv.NumError
 		if e, ok := cerr.(*Error); ok && errors.As(err, &nerr) {
@@ -251,6 +258,61 @@ func convertError(err error) error {
 			"as a name)", w, w)
 	}
 	return &Error{Pos: pos, Msg: msg}
+}
+
+// clauseWords are the keywords a misspelling of which the parser takes for a name: a
+// statement's first word, or a clause's after a select list or a FROM item (where a name is
+// an alias).
+var clauseWords = []string{"SELECT", "FROM", "WHERE", "GROUP", "HAVING", "QUALIFY", "ORDER",
+	"LIMIT", "WITH", "CREATE", "EXPLAIN", "DESCRIBE", "SHOW", "INSERT", "UNION"}
+
+// misspeltKeyword returns an error at a name that is a misspelt clause word (SELEC, FORM),
+// when the parse failed at that name or just after it, or nil. peek starts at the input's
+// beginning.
+func misspeltKeyword(peek *lexer.PeekingLexer, unexpected lexer.Token) error {
+	var prev *lexer.Token
+	for t := peek.Next(); !t.EOF() && t.Pos.Offset < unexpected.Pos.Offset; t = peek.Next() {
+		tok := *t
+		prev = &tok
+	}
+	for _, t := range []*lexer.Token{&unexpected, prev} {
+		if t == nil || t.Type != tokIdent {
+			continue
+		}
+		for _, w := range clauseWords {
+			if d := editDistance(strings.ToUpper(t.Value), w); d == 1 || d == 2 && len(w) > 5 {
+				return &Error{Pos: t.Pos, Msg: fmt.Sprintf("unexpected %q (did you mean %s?)",
+					t.Value, w)}
+			}
+		}
+	}
+	return nil
+}
+
+// editDistance counts the insertions, deletions, substitutions and swaps of two neighbours
+// that turn a into b.
+func editDistance(a, b string) int {
+	d := make([][]int, len(a)+1)
+	for i := range d {
+		d[i] = make([]int, len(b)+1)
+		d[i][0] = i
+	}
+	for j := range d[0] {
+		d[0][j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			d[i][j] = min(d[i-1][j]+1, d[i][j-1]+1, d[i-1][j-1]+cost)
+			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
+				d[i][j] = min(d[i][j], d[i-2][j-2]+1)
+			}
+		}
+	}
+	return d[len(a)][len(b)]
 }
 
 // joinWords start a join after a FROM item.
