@@ -73,13 +73,7 @@ func eventOrderRun(t *testing.T, size int) {
 		batches = append(batches, b.NewRecordBatch())
 		b.Release()
 	}
-	stats := &Stats{}
-	env := &Env{Mem: mem, Stats: stats}
-	ts := &Column{Index: 0, T: functions.Timestamp, Name: "ts"}
-	state := &WatermarkState{}
-	wm := &Watermark{Input: &batchList{schema: schema, batches: batches}, Env: env, Time: ts,
-		Delay: delay, State: state}
-	op := &EventOrder{Input: wm, Env: env, Time: ts, WM: state, Op: stats.NewOp()}
+	op, stats := eventOrderOver(mem, schema, batches, delay)
 	ctx := context.Background()
 	require.NoError(t, op.Open(ctx))
 	require.Equal(t, schema.Fields(), op.Schema().Fields(), "the $wm column is left out")
@@ -239,14 +233,8 @@ func BenchmarkEventOrder(b *testing.B) {
 				for _, rb := range batches {
 					rb.Retain()
 				}
-				stats := &Stats{}
-				env := &Env{Mem: mem, Stats: stats}
-				ts := &Column{Index: 0, T: functions.Timestamp, Name: "ts"}
-				state := &WatermarkState{}
-				in := &batchList{schema: schema, batches: append([]arrow.RecordBatch(nil),
-					batches...)}
-				wm := &Watermark{Input: in, Env: env, Time: ts, Delay: 10_000_000, State: state}
-				op := &EventOrder{Input: wm, Env: env, Time: ts, WM: state, Op: stats.NewOp()}
+				op, _ := eventOrderOver(mem, schema,
+					append([]arrow.RecordBatch(nil), batches...), 10_000_000)
 				if err := op.Open(context.Background()); err != nil {
 					b.Fatal(err)
 				}
@@ -284,13 +272,7 @@ func TestEventOrderClosedEarly(t *testing.T) {
 		batches = append(batches, b.NewRecordBatch())
 		b.Release()
 	}
-	stats := &Stats{}
-	env := &Env{Mem: mem, Stats: stats}
-	ts := &Column{Index: 0, T: functions.Timestamp, Name: "ts"}
-	state := &WatermarkState{}
-	wm := &Watermark{Input: &batchList{schema: schema, batches: batches}, Env: env, Time: ts,
-		Delay: 1_000_000, State: state}
-	op := &EventOrder{Input: wm, Env: env, Time: ts, WM: state, Op: stats.NewOp()}
+	op, stats := eventOrderOver(mem, schema, batches, 1_000_000)
 	ctx := context.Background()
 	require.NoError(t, op.Open(ctx))
 	b, err := op.Next(ctx)
@@ -300,4 +282,17 @@ func TestEventOrderClosedEarly(t *testing.T) {
 	require.NoError(t, op.Close())
 	require.Zero(t, op.Op.State.Load())
 	require.Zero(t, stats.StateBytes.Load())
+}
+
+// eventOrderOver puts a Watermark of the first column, with the delay, and an EventOrder
+// over the batches.
+func eventOrderOver(mem memory.Allocator, schema *arrow.Schema, batches []arrow.RecordBatch,
+	delay int64) (*EventOrder, *Stats) {
+	stats := &Stats{}
+	env := &Env{Mem: mem, Stats: stats}
+	ts := &Column{Index: 0, T: functions.Timestamp, Name: "ts"}
+	state := &WatermarkState{}
+	wm := &Watermark{Input: &batchList{schema: schema, batches: batches}, Env: env, Time: ts,
+		Delay: delay, State: state}
+	return &EventOrder{Input: wm, Env: env, Time: ts, WM: state, Op: stats.NewOp()}, stats
 }
