@@ -421,15 +421,9 @@ func (h *HashAggregate) fold(lo, hi, used int) error {
 
 // eventTimes evaluates the event time of b, and returns it with the $wm column.
 func (h *HashAggregate) eventTimes(b arrow.RecordBatch) (*array.Timestamp, []int64, error) {
-	tarr, err := h.Time.Eval(h.Env.Mem, b)
+	ts, err := evalTime(h.Env.Mem, h.Time, b)
 	if err != nil {
 		return nil, nil, err
-	}
-	ts, ok := tarr.(*array.Timestamp)
-	if !ok {
-		tarr.Release()
-		return nil, nil, fmt.Errorf("event time %s is %s, not TIMESTAMP", h.Time,
-			tarr.DataType())
 	}
 	return ts, b.Column(h.WMIndex).(*array.Int64).Int64Values(), nil
 }

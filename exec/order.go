@@ -167,15 +167,11 @@ func (o *EventOrder) admit(b arrow.RecordBatch) (arrow.RecordBatch, error) {
 		}
 		return out, err
 	}
-	tc, err := o.Time.Eval(o.Env.Mem, b)
+	ts, err := evalTime(o.Env.Mem, o.Time, b)
 	if err != nil {
 		return nil, err
 	}
-	defer tc.Release()
-	ts, ok := tc.(*array.Timestamp)
-	if !ok {
-		return nil, fmt.Errorf("event time %s is %s, not TIMESTAMP", o.Time, tc.DataType())
-	}
+	defer ts.Release()
 	wm := o.WM.Current
 	marks := b.Column(int(b.NumCols()) - 1).(*array.Int64).Int64Values()
 	if len(o.waiting) == 0 && ts.NullN() == 0 && inOrderFrom(ts, marks) {

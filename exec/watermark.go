@@ -171,6 +171,20 @@ func (w *Watermark) advance(wm int64) {
 	}
 }
 
+// evalTime evaluates the event time t over b, which must be a TIMESTAMP.
+func evalTime(mem memory.Allocator, t Expr, b arrow.RecordBatch) (*array.Timestamp, error) {
+	a, err := t.Eval(mem, b)
+	if err != nil {
+		return nil, err
+	}
+	ts, ok := a.(*array.Timestamp)
+	if !ok {
+		a.Release()
+		return nil, fmt.Errorf("event time %s is %s, not TIMESTAMP", t, a.DataType())
+	}
+	return ts, nil
+}
+
 func minus(t, d int64) int64 {
 	if t < minTime+d {
 		return minTime
@@ -188,15 +202,11 @@ func (w *Watermark) Next(ctx context.Context) (arrow.RecordBatch, error) {
 		return nil, err
 	}
 	defer b.Release()
-	tarr, err := w.Time.Eval(w.Env.Mem, b)
+	ts, err := evalTime(w.Env.Mem, w.Time, b)
 	if err != nil {
 		return nil, err
 	}
-	defer tarr.Release()
-	ts, ok := tarr.(*array.Timestamp)
-	if !ok {
-		return nil, fmt.Errorf("event time %s is %s, not TIMESTAMP", w.Time, tarr.DataType())
-	}
+	defer ts.Release()
 	n := int(b.NumRows())
 	buf := memory.NewResizableBuffer(w.reuse)
 	defer buf.Release()
